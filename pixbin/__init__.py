@@ -1,0 +1,19 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+'''
+pixbin: SED-aware pixel binning of astronomical images and data cubes.
+
+Bins reach a S/N threshold in every band that has one, hold pixels of similar
+SED shape, are contiguous, and grow from the brightest pixels first.
+'''
+
+try:
+    from ._version import version as __version__
+except ImportError:  # pragma: no cover - not installed
+    __version__ = '0.0.0'
+
+from . import binning, datasets, metrics  # noqa: F401
+from .binmap import BinMap
+from .core import bin_pixels
+from .exceptions import PixbinWarning
+
+__all__ = ['BinMap', 'PixbinWarning', 'bin_pixels', 'binning', 'datasets', 'metrics']

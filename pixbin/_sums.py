@@ -1,0 +1,62 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+Sums of pixel values over bins: the one place where binned quantities are made.
+"""
+
+import numpy as np
+from scipy import sparse
+
+__all__ = []
+
+
+def membership_matrix(labels, nbins):
+    """
+    Sparse (nbins, npix) matrix with a 1 where pixel ``p`` belongs to bin ``i + 1``.
+    """
+    flat = np.asarray(labels).ravel()
+    pixels = np.flatnonzero(flat > 0)
+    return sparse.csr_matrix((np.ones(pixels.size), (flat[pixels] - 1, pixels)),
+                             shape=(nbins, flat.size))
+
+
+def sum_by_bin(labels, nbins, values, std=None, bad=None):
+    """
+    Sum pixel values and quadrature-sum their uncertainties over bins.
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (ny, nx)
+        Bin labels, 0 = no bin.
+    nbins : int
+        Number of bins.
+    values : ndarray, shape (nlead, ny, nx)
+        Pixel values; ``nlead`` is the number of bands or wavelengths.
+    std : ndarray, shape (nlead, ny, nx), optional
+        1-sigma uncertainties of ``values``.
+    bad : ndarray of bool, shape (nlead, ny, nx), optional
+        Values to leave out of the sums.
+
+    Returns
+    -------
+    total : ndarray, shape (nbins, nlead)
+    total_std : ndarray, shape (nbins, nlead) or None
+        Quadrature sum of ``std`` (no covariance correction).
+    nbad : ndarray of int, shape (nbins, nlead)
+        Number of pixels left out of each sum.
+    """
+    nlead = values.shape[0]
+    matrix = membership_matrix(labels, nbins)
+    flat = values.reshape(nlead, -1)
+    if bad is None:
+        bad = ~np.isfinite(flat)
+    else:
+        bad = bad.reshape(nlead, -1) | ~np.isfinite(flat)
+    if std is not None:
+        var = np.square(std.reshape(nlead, -1))
+        bad = bad | ~np.isfinite(var)
+    else:
+        var = None
+    total = np.asarray(matrix @ np.where(bad, 0.0, flat).T)
+    total_std = None if var is None else np.sqrt(np.asarray(matrix @ np.where(bad, 0.0, var).T))
+    nbad = np.rint(np.asarray(matrix @ bad.T.astype(np.float64))).astype(np.int64)
+    return total, total_std, nbad

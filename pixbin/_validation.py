@@ -1,0 +1,359 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+Input checks and the one normaliser that turns astropy inputs into arrays.
+
+Every error names the argument and shows what it got.
+"""
+
+import numbers
+from dataclasses import dataclass
+
+import astropy.units as u
+import numpy as np
+from astropy.nddata import (InverseVariance, NDData, StdDevUncertainty,
+                            VarianceUncertainty)
+from astropy.wcs import WCS
+
+__all__ = []
+
+#: Units a flux-like quantity may be converted to (with their scaled and
+#: per-area variants).  Anything else is refused with a UnitsError.
+_FLUX_LIKE_UNITS = (
+    u.Jy,                                   # f_nu, also erg/s/cm2/Hz
+    u.erg / u.s / u.cm**2 / u.AA,           # f_lambda
+    u.erg / u.s / u.cm**2,                  # band-integrated flux
+    u.ph / u.s / u.cm**2 / u.AA,            # photon flux density
+    u.ph / u.s / u.cm**2 / u.Hz,
+    u.ph / u.s / u.cm**2,
+    u.ct, u.ct / u.s, u.electron, u.electron / u.s, u.adu, u.adu / u.s,
+    u.ph, u.ph / u.s,
+    u.dimensionless_unscaled,               # maggies and plain numbers
+)
+_AREA_UNITS = (u.sr, u.beam, u.pix)
+
+
+def _is_logarithmic(unit):
+    """True for magnitudes, dex and other function units."""
+    from astropy.units.function.mixin import FunctionMixin
+    return isinstance(unit, (u.FunctionUnitBase, FunctionMixin))
+
+
+def is_flux_unit(unit):
+    """True for a linear flux, flux density, surface brightness or count unit."""
+    unit = u.Unit(unit)
+    if _is_logarithmic(unit):
+        return False
+    for ref in _FLUX_LIKE_UNITS:
+        if unit.is_equivalent(ref):
+            return True
+        for area in _AREA_UNITS:
+            if unit.is_equivalent(ref / area):
+                return True
+    return False
+
+
+def check_flux_unit(unit, owner):
+    """
+    Return ``unit`` as a `~astropy.units.UnitBase`, or raise a UnitsError.
+
+    ``owner`` names the object whose unit this is (e.g. ``'cube'``).
+    """
+    if unit is None:
+        raise u.UnitsError(
+            f'{owner} has no unit: pixbin keeps units end to end, so give it a flux '
+            f'unit (e.g. NDData(data, unit="1e-17 erg / (s cm2 Angstrom)")).')
+    try:
+        unit = u.Unit(unit)
+    except (TypeError, ValueError) as exc:
+        raise u.UnitsError(f'{owner}.unit is not a recognised unit {unit!r}: {exc}') from None
+    if not is_flux_unit(unit):
+        raise u.UnitsError(
+            f'{owner}.unit must have a linear flux, flux density, surface brightness or '
+            f'count unit, got {unit!s}'
+            + (' (a logarithmic unit: convert magnitudes to linear flux first)'
+               if _is_logarithmic(unit) else ''))
+    return unit
+
+
+def check_positive_scalar(value, name, *, allow_zero=False):
+    """Return ``value`` as a finite float that is > 0 (or >= 0)."""
+    if isinstance(value, u.Quantity):
+        if not value.unit.is_equivalent(u.dimensionless_unscaled):
+            raise u.UnitsError(f'{name} must be dimensionless, got {value!r}')
+        value = value.to_value(u.dimensionless_unscaled)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.ndarray)) \
+            or np.ndim(value) != 0:
+        raise TypeError(f'{name} must be a real number, got {value!r}')
+    value = float(value)
+    bound = 'non-negative' if allow_zero else 'positive'
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f'{name} must be a finite {bound} number, got {value!r}')
+    return value
+
+
+def celestial_wcs(wcs, name='cube.wcs'):
+    """
+    The 2-D celestial part of ``wcs``, or `None`.
+
+    An astropy `~astropy.wcs.WCS` with celestial axes gives ``wcs.celestial``;
+    a 2-D WCS of another kind is kept as it is.
+    """
+    if wcs is None:
+        return None
+    if isinstance(wcs, WCS):
+        if wcs.naxis == 2:
+            return wcs
+        if wcs.has_celestial:
+            return wcs.celestial
+        raise ValueError(f'{name} has {wcs.naxis} axes and no celestial part')
+    low = getattr(wcs, 'low_level_wcs', wcs)
+    if getattr(low, 'pixel_n_dim', None) == 2:
+        return wcs
+    raise ValueError(f'{name} must be a 2-D celestial WCS or an astropy WCS with a '
+                     f'celestial part, got {type(wcs).__name__} with '
+                     f'{getattr(low, "pixel_n_dim", "?")} pixel axes')
+
+
+def std_from_uncertainty(uncertainty, data_unit, name):
+    """
+    1-sigma uncertainty of ``uncertainty`` as an array in ``data_unit``.
+
+    `~astropy.nddata.VarianceUncertainty` and
+    `~astropy.nddata.InverseVariance` are converted; an inverse variance of 0
+    gives an infinite uncertainty.
+    """
+    if uncertainty is None:
+        raise ValueError(
+            f'{name} is missing: pixbin needs the 1-sigma noise of every pixel. Give '
+            f'the NDData an uncertainty, e.g. uncertainty=StdDevUncertainty(err) '
+            f'(VarianceUncertainty and InverseVariance are converted).')
+    array = np.asarray(uncertainty.array, dtype=np.float64)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        if isinstance(uncertainty, StdDevUncertainty):
+            std, power = array, 1
+        elif isinstance(uncertainty, VarianceUncertainty):
+            std, power = np.sqrt(array), 2
+        elif isinstance(uncertainty, InverseVariance):
+            std, power = 1.0 / np.sqrt(array), -2
+        else:
+            raise TypeError(
+                f'{name} must be a StdDevUncertainty, VarianceUncertainty or '
+                f'InverseVariance, got {type(uncertainty).__name__}')
+        # Negative variances give NaN here and are reported by the caller.
+        std = np.where(array < 0, -1.0, std) if power != 1 else std
+    unit = uncertainty.unit
+    if unit is not None:
+        std_unit = unit ** (1.0 / power)
+        try:
+            std = std * std_unit.to(data_unit)
+        except u.UnitsError:
+            raise u.UnitsError(
+                f'{name} has unit {unit!s}, which does not match the data unit '
+                f'{data_unit!s} ({type(uncertainty).__name__})') from None
+    return std
+
+
+@dataclass
+class ParsedCube:
+    """A validated cube as arrays: what the algorithms consume."""
+
+    flux: np.ndarray          # (nbands, ny, nx) float64, in ``unit``
+    std: np.ndarray           # (nbands, ny, nx) float64, in ``unit``
+    unit: u.UnitBase
+    valid: np.ndarray         # (ny, nx) bool: finite, unmasked, usable in every band
+    wcs: object
+    band_names: tuple
+    band_wavelengths: object  # Quantity (nbands,) or None
+    meta: dict
+
+    @property
+    def nbands(self):
+        return self.flux.shape[0]
+
+    @property
+    def shape(self):
+        return self.flux.shape[1:]
+
+
+def _as_mask(mask, shape, name):
+    """A boolean mask broadcast to ``shape`` (nbands, ny, nx)."""
+    mask = np.asarray(mask)
+    if mask.dtype.kind not in 'biu':
+        raise TypeError(f'{name} must be a boolean array (True = bad), got dtype {mask.dtype}')
+    if mask.shape not in (shape, shape[1:]):
+        raise ValueError(f'{name} must have shape {shape[1:]} or {shape}, got {mask.shape}')
+    return np.broadcast_to(mask.astype(bool), shape)
+
+
+def _stack_images(images, name):
+    """Stack a sequence of 2-D NDData on one grid into one (nbands, ny, nx) NDData."""
+    images = list(images)
+    if not images:
+        raise ValueError(f'{name} is an empty sequence; give a cube or at least one image')
+    for i, image in enumerate(images):
+        if not isinstance(image, NDData):
+            raise TypeError(f'{name}[{i}] must be an NDData (or CCDData) image, '
+                            f'got {type(image).__name__}')
+        if np.ndim(image.data) != 2:
+            raise ValueError(f'{name}[{i}] must be a 2-D image, got shape {np.shape(image.data)}')
+        if image.data.shape != images[0].data.shape:
+            raise ValueError(f'{name}[{i}] has shape {image.data.shape}, but {name}[0] has '
+                             f'{images[0].data.shape}: images must share one pixel grid '
+                             f'(use reproject to resample them)')
+    unit = check_flux_unit(images[0].unit, f'{name}[0]')
+    data, std, mask, names = [], [], [], []
+    for i, image in enumerate(images):
+        label = f'{name}[{i}]'
+        image_unit = check_flux_unit(image.unit, label)
+        try:
+            scale = image_unit.to(unit)
+        except u.UnitsError:
+            raise u.UnitsError(f'{label} has unit {image_unit!s}, which does not convert '
+                               f'to the unit of {name}[0], {unit!s}') from None
+        data.append(np.asarray(image.data, dtype=np.float64) * scale)
+        std.append(std_from_uncertainty(image.uncertainty, image_unit,
+                                        f'{label}.uncertainty') * scale)
+        mask.append(np.zeros(image.data.shape, bool) if image.mask is None
+                    else _as_mask(image.mask, (1,) + image.data.shape, f'{label}.mask')[0])
+        meta = image.meta or {}
+        names.append(str(meta.get('band_name', meta.get('FILTER', f'band{i}'))))
+    return NDData(np.array(data), uncertainty=StdDevUncertainty(np.array(std)), unit=unit,
+                  mask=np.array(mask), wcs=celestial_wcs(images[0].wcs, f'{name}[0].wcs'),
+                  meta={'band_names': names})
+
+
+def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name='cube'):
+    """
+    Check a cube and return it as a `ParsedCube`.
+
+    Parameters
+    ----------
+    cube : `~astropy.nddata.NDData` or sequence of `~astropy.nddata.NDData`
+        A cube (nbands, ny, nx), an image (ny, nx), or images on one grid.
+    mask : array-like of bool, optional
+        Extra mask, True = bad, shape (ny, nx) or (nbands, ny, nx).
+    band_names : sequence of str, optional
+        Overrides ``cube.meta['band_names']``.
+    band_wavelengths : `~astropy.units.Quantity`, optional
+        Overrides ``cube.meta['band_wavelengths']``.
+    """
+    if isinstance(cube, (list, tuple)):
+        cube = _stack_images(cube, name)
+    if not isinstance(cube, NDData):
+        raise TypeError(
+            f'{name} must be an astropy NDData (or NDDataArray, CCDData) with data, unit '
+            f'and uncertainty, or a list of 2-D NDData images, got {type(cube).__name__}. '
+            f'Wrap arrays as NDData(flux, uncertainty=StdDevUncertainty(err), unit=unit).')
+    data = np.asarray(cube.data)
+    if data.dtype.kind not in 'biuf':
+        raise TypeError(f'{name}.data must be real numbers, got dtype {data.dtype}')
+    if data.ndim == 2:
+        data = data[np.newaxis]
+    elif data.ndim != 3:
+        raise ValueError(f'{name} must be 3-D (nbands, ny, nx) or a 2-D image (ny, nx), '
+                         f'got {data.ndim}-D data of shape {data.shape}')
+    shape = data.shape
+    if 0 in shape:
+        raise ValueError(f'{name} is empty: shape {np.shape(cube.data)}')
+    unit = check_flux_unit(cube.unit, name)
+    std = std_from_uncertainty(cube.uncertainty, unit, f'{name}.uncertainty')
+    if std.shape != np.shape(cube.data):
+        raise ValueError(f'{name}.uncertainty has shape {std.shape}, but {name}.data has '
+                         f'shape {np.shape(cube.data)}')
+    std = std.reshape(shape)
+    flux = data.astype(np.float64, copy=False)
+
+    bad = ~np.isfinite(flux)
+    if cube.mask is not None:
+        bad = bad | _as_mask(cube.mask, shape, f'{name}.mask')
+    if mask is not None:
+        bad = bad | _as_mask(mask, shape, 'mask')
+    # Infinite uncertainty (inverse variance 0) means no measurement.
+    bad |= np.isposinf(std)
+    usable = ~bad
+    wrong = usable & ~(std > 0)
+    if np.any(wrong):
+        nwrong = int(wrong.sum())
+        example = tuple(int(i) for i in np.argwhere(wrong)[0])
+        raise ValueError(
+            f'{name}.uncertainty must be finite and positive where the data are valid; '
+            f'{nwrong} value(s) are zero, negative or NaN (first at index {example}: '
+            f'{float(std[example])!r}). Mask those pixels (mask=...) or fix the uncertainties.')
+    valid = np.all(usable, axis=0)
+    if not np.any(valid):
+        raise ValueError(f'{name} has no valid pixel: every pixel is masked, NaN or has an '
+                         f'infinite uncertainty in at least one band')
+
+    meta = dict(cube.meta) if cube.meta else {}
+    nbands = shape[0]
+    if band_names is None:
+        band_names = meta.get('band_names')
+    if band_names is None:
+        band_names = [f'band{i}' for i in range(nbands)] if nbands > 1 else ['band0']
+    if isinstance(band_names, str) or len(band_names) != nbands:
+        raise ValueError(f'band_names must be a sequence of {nbands} names (one per band), '
+                         f'got {band_names!r}')
+    band_names = tuple(str(b) for b in band_names)
+    if len(set(band_names)) != nbands:
+        raise ValueError(f'band_names must be unique, got {band_names!r}')
+    if band_wavelengths is None:
+        band_wavelengths = meta.get('band_wavelengths')
+    if band_wavelengths is not None:
+        band_wavelengths = u.Quantity(band_wavelengths)
+        if band_wavelengths.shape != (nbands,):
+            raise ValueError(f'band_wavelengths must have one value per band ({nbands}), '
+                             f'got shape {band_wavelengths.shape}')
+        if not band_wavelengths.unit.is_equivalent(u.AA, equivalencies=u.spectral()):
+            raise u.UnitsError(f'band_wavelengths must be a wavelength, frequency or energy, '
+                               f'got unit {band_wavelengths.unit!s}')
+    return ParsedCube(flux=flux, std=np.where(valid[np.newaxis], std, np.inf), unit=unit,
+                      valid=valid, wcs=celestial_wcs(cube.wcs, f'{name}.wcs'),
+                      band_names=band_names, band_wavelengths=band_wavelengths, meta=meta)
+
+
+def parse_snr(snr, nbands, band_names=()):
+    """S/N thresholds as an array of length ``nbands``."""
+    if isinstance(snr, dict):
+        unknown = set(snr) - set(band_names)
+        if unknown:
+            raise ValueError(f'snr names unknown band(s) {sorted(unknown)}; bands are '
+                             f'{list(band_names)}')
+        snr = [snr.get(b, 0.0) for b in band_names]
+    try:
+        array = np.asarray(snr, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f'snr must be a number or a sequence of numbers (one per band), '
+                        f'got {snr!r}') from None
+    if array.ndim == 0:
+        array = np.full(nbands, float(array))
+    if array.ndim != 1 or array.size != nbands:
+        raise ValueError(f'snr must be a scalar or have one value per band ({nbands}), got '
+                         f'{array.size} value(s)')
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f'snr must be finite and >= 0 (0 = no requirement), got {snr!r}')
+    return array
+
+
+def parse_ref_band(ref_band, band_names, flux, std, valid):
+    """
+    Index of the reference band.
+
+    `None` chooses the band with the highest total S/N over the valid pixels.
+    """
+    nbands = len(band_names)
+    if ref_band is None:
+        with np.errstate(invalid='ignore', divide='ignore'):
+            total = np.array([flux[b][valid].sum() / np.sqrt((std[b][valid] ** 2).sum())
+                              for b in range(nbands)])
+        return int(np.argmax(np.nan_to_num(total, nan=-np.inf)))
+    if isinstance(ref_band, str):
+        if ref_band not in band_names:
+            raise ValueError(f'ref_band {ref_band!r} is not a band name; bands are '
+                             f'{list(band_names)}')
+        return band_names.index(ref_band)
+    if isinstance(ref_band, (bool, np.bool_)) or not isinstance(ref_band, numbers.Integral):
+        raise TypeError(f'ref_band must be a band index, a band name or None, got {ref_band!r}')
+    if not 0 <= ref_band < nbands:
+        raise ValueError(f'ref_band must be between 0 and {nbands - 1} (there are {nbands} '
+                         f'bands), got {ref_band}')
+    return int(ref_band)

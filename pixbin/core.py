@@ -1,0 +1,183 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+`bin_pixels`: bin the pixels of an astropy cube into a `~pixbin.BinMap`.
+"""
+
+import warnings
+
+import astropy.units as u
+import numpy as np
+
+from ._apply import bin_arrays
+from ._covariance import check_covariance, covariance_eta
+from ._progress import progress_callback
+from ._validation import check_positive_scalar, parse_cube, parse_ref_band, parse_snr
+from .binmap import BinMap
+from .binning import LEFTOVER_CHOICES, sed_greedy
+from .exceptions import PixbinWarning
+
+__all__ = ['bin_pixels']
+
+
+def _min_diameter_pixels(min_diameter, wcs):
+    """``min_diameter`` in pixels; an angle is converted with the WCS pixel scale."""
+    if isinstance(min_diameter, u.Quantity) and min_diameter.unit.physical_type == 'angle':
+        if wcs is None:
+            raise ValueError(f'min_diameter is an angle ({min_diameter}) but the cube has no '
+                             f'WCS to convert it to pixels; give it in pixels')
+        from astropy.wcs.utils import proj_plane_pixel_scales
+        scale = np.mean(proj_plane_pixel_scales(wcs)) * u.Unit(wcs.wcs.cunit[0] or 'deg')
+        min_diameter = (min_diameter / scale).to(u.dimensionless_unscaled)
+    elif isinstance(min_diameter, u.Quantity) and min_diameter.unit == u.pix:
+        min_diameter = min_diameter.value
+    return check_positive_scalar(min_diameter, 'min_diameter')
+
+
+def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0, mask=None,
+               sys_err=0.0, leftovers='unbinned', strict_min_diameter=False, covariance=None,
+               band_names=None, band_wavelengths=None, progress=False):
+    """
+    Bin the pixels of a multi-band cube by S/N in every band and SED shape.
+
+    Each bin reaches the S/N threshold ``snr`` in every band that has one,
+    holds only pixels whose SEDs are similar in shape, is 4-connected, is at
+    least ``min_diameter`` pixels across, and bins grow from the brightest
+    pixels in ``ref_band`` first.  See `pixbin.binning.sed_greedy` for the
+    algorithm.
+
+    Parameters
+    ----------
+    cube : `~astropy.nddata.NDData` or list of `~astropy.nddata.NDData`
+        Photometric cube of shape (nbands, ny, nx), a single image (ny, nx),
+        or a list of 2-D images on one pixel grid (stacked in order).  It
+        needs a flux unit and an uncertainty of the same shape
+        (`~astropy.nddata.StdDevUncertainty`; `~astropy.nddata.VarianceUncertainty`
+        and `~astropy.nddata.InverseVariance` are converted).  Its optional
+        ``mask`` (True = bad) may be (ny, nx) or (nbands, ny, nx); its
+        optional WCS may be celestial or a 3-D WCS with a celestial part.
+        Band names and wavelengths are read from ``cube.meta['band_names']``
+        and ``cube.meta['band_wavelengths']`` (a Quantity); images in a list
+        name their band with ``meta['band_name']`` or a ``FILTER`` keyword.
+    snr : float, sequence of float or dict
+        S/N threshold: one for all bands, one per band, or a dict
+        ``{band_name: snr}``.  0 means no requirement in that band.
+    ref_band : int, str or None, optional
+        Band (index or name) whose flux orders the seeds.  `None` chooses the
+        band with the highest total S/N.
+    min_diameter : float or `~astropy.units.Quantity`, optional
+        Minimum bin diameter in pixels (e.g. the PSF FWHM); an angle is
+        converted with the WCS pixel scale.  A bin takes the free pixels
+        within ``min_diameter / 2`` of its seed that match its SED before
+        its S/N is tested.
+    redchi2_limit : float, optional
+        Largest reduced chi-square between the SED of a pixel and the SED of
+        the bin it joins (the bin SED scaled to the pixel).  Lower values give
+        more homogeneous but larger numbers of bins.
+    mask : array-like of bool, optional
+        Pixels to leave out (True = bad), shape (ny, nx) or (nbands, ny, nx),
+        combined with ``cube.mask``.  Pixels that are NaN, masked or have an
+        infinite uncertainty in any band are never binned.
+    sys_err : float, optional
+        Fractional systematic uncertainty added to the bin model in the shape
+        test only (e.g. 0.05 for 5% calibration errors).  Default 0.
+    leftovers : {'unbinned', 'merge'}, optional
+        Pixels that cannot reach the threshold keep label 0 (``'unbinned'``,
+        the default) or join the adjacent bin whose SED they match best
+        (``'merge'``), which lowers that bin's S/N slightly or raises it.
+    strict_min_diameter : bool, optional
+        If True, a bin takes every free pixel within ``min_diameter / 2`` of
+        its seed without the shape test (piXedfit's behaviour), so that every
+        bin is at least ``min_diameter`` across even where the SED changes
+        abruptly; the default favours SED homogeneity at such edges.
+    covariance : None, float or callable, optional
+        Correction of the binned noise for correlated pixels: a number
+        ``alpha`` multiplies the quadrature noise of an ``n``-pixel bin by
+        ``1 + alpha * log10(n)`` (MaNGA: 1.62); a callable gives the factor
+        for an integer array ``n``.  Used in the S/N test and in ``flux_err``.
+    band_names : sequence of str, optional
+        Band names, overriding ``cube.meta``.
+    band_wavelengths : `~astropy.units.Quantity`, optional
+        Effective band wavelengths, overriding ``cube.meta``.
+    progress : bool or callable, optional
+        Show a progress bar (True), or call ``progress(fraction)`` while the
+        binning runs.
+
+    Returns
+    -------
+    binmap : `~pixbin.BinMap`
+        Labels ``1..nbins`` (bin 1 has the brightest seed, 0 = no bin), the
+        summed flux of each bin in each band with its uncertainty, the WCS,
+        band names and the parameters in ``meta``.
+
+    Raises
+    ------
+    TypeError
+        If ``cube`` is not NDData, or an option has the wrong type.
+    ValueError
+        If shapes disagree, the uncertainty is missing, zero, negative or NaN
+        where the data are valid, every pixel is masked, or an option is out
+        of range.
+    astropy.units.UnitsError
+        If the cube has no unit or a unit that is not a flux.
+
+    Warns
+    -----
+    PixbinWarning
+        If no bin reaches the threshold.
+
+    Examples
+    --------
+    >>> import pixbin
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(60, 60))
+    >>> bm = pixbin.bin_pixels(cube, snr=[10] * 7 + [0] * 5, ref_band='sdss_r',
+    ...                        min_diameter=3, redchi2_limit=4.0)
+    >>> bm.nbins > 50
+    True
+    >>> bool((bm.snr[:, :7] >= 10).all())
+    True
+    >>> bm.flux.unit
+    Unit("1e-17 erg / (Angstrom s cm2)")
+    """
+    parsed = parse_cube(cube, mask=mask, band_names=band_names,
+                        band_wavelengths=band_wavelengths)
+    thresholds = parse_snr(snr, parsed.nbands, parsed.band_names)
+    ref_index = parse_ref_band(ref_band, parsed.band_names, parsed.flux, parsed.std,
+                               parsed.valid)
+    min_diameter = _min_diameter_pixels(min_diameter, parsed.wcs)
+    redchi2_limit = check_positive_scalar(redchi2_limit, 'redchi2_limit')
+    sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
+    if leftovers not in LEFTOVER_CHOICES:
+        raise ValueError(f'leftovers must be one of {LEFTOVER_CHOICES}, got {leftovers!r}')
+    covariance = check_covariance(covariance)
+
+    nvalid = int(parsed.valid.sum())
+    labels = sed_greedy(parsed.flux, np.square(parsed.std), thresholds, valid=parsed.valid,
+                        ref_band=ref_index, min_diameter=min_diameter,
+                        strict_min_diameter=bool(strict_min_diameter),
+                        redchi2_limit=redchi2_limit, sys_err=sys_err,
+                        eta=covariance_eta(covariance, np.arange(1, nvalid + 1)),
+                        leftovers=leftovers, progress=progress_callback(progress))
+    meta = {
+        'method': 'sed_greedy',
+        'snr': thresholds.tolist(),
+        'ref_band': parsed.band_names[ref_index],
+        'min_diameter': min_diameter,
+        'strict_min_diameter': bool(strict_min_diameter),
+        'redchi2_limit': redchi2_limit,
+        'sys_err': sys_err,
+        'leftovers': leftovers,
+        'nvalid': nvalid,
+    }
+    nbins = int(labels.max(initial=0))
+    npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
+    total, total_std, _ = bin_arrays(labels, nbins, covariance_eta(covariance, npix),
+                                     parsed.flux, parsed.std)
+    result = BinMap(labels, flux=total * parsed.unit, flux_err=total_std * parsed.unit,
+                    wcs=parsed.wcs, band_names=parsed.band_names,
+                    band_wavelengths=parsed.band_wavelengths, covariance=covariance, meta=meta)
+    if result.nbins == 0:
+        warnings.warn(
+            f'No bin reached the S/N threshold in every required band ({nvalid} valid pixels); '
+            f'try a lower snr, fewer required bands, a larger redchi2_limit or '
+            f'leftovers="merge".', PixbinWarning, stacklevel=2)
+    return result

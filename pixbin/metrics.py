@@ -1,0 +1,226 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+Quality figures of a binning: S/N, contiguity, shape, and SED homogeneity.
+
+These are the figures that separate binning methods (see the benchmarks):
+they take a label image (or a `~pixbin.BinMap`) and, for the homogeneity
+figures, the noise-free truth of a mock galaxy.
+"""
+
+import numpy as np
+from scipy import ndimage
+
+__all__ = ['colour_spread', 'component_purity', 'disconnected_bins', 'quality_summary',
+           'roundness', 'snr_deficit']
+
+_FOUR_CONNECTED = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]])
+
+
+def _labels(labels):
+    return np.asarray(getattr(labels, 'labels', labels))
+
+
+def _bin_sums(labels, values):
+    """Sum (n, ny, nx) values over bins 1..nbins: (nbins, n)."""
+    from ._sums import sum_by_bin
+    labels = _labels(labels)
+    total, _, _ = sum_by_bin(labels, int(labels.max(initial=0)), np.asarray(values, float))
+    return total
+
+
+def disconnected_bins(labels):
+    """
+    Bins whose pixels are not one 4-connected piece.
+
+    Parameters
+    ----------
+    labels : ndarray of int or `~pixbin.BinMap`
+        Bin labels, 0 = no bin.
+
+    Returns
+    -------
+    ids : ndarray of int
+        Labels of the disconnected bins.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixbin.metrics import disconnected_bins
+    >>> disconnected_bins(np.array([[1, 2, 1], [1, 2, 2]]))
+    array([1])
+    """
+    labels = _labels(labels)
+    bad = []
+    for i, box in enumerate(ndimage.find_objects(labels), start=1):
+        if box is None:
+            continue
+        _, n = ndimage.label(labels[box] == i, structure=_FOUR_CONNECTED)
+        if n > 1:
+            bad.append(i)
+    return np.array(bad, dtype=int)
+
+
+def roundness(labels):
+    """
+    Roundness ``R = r_max / sqrt(npix / pi) - 1`` of each bin.
+
+    ``r_max`` is the largest distance of a pixel centre from the bin centroid:
+    0 for a disc, larger for elongated or ragged bins.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixbin.metrics import roundness
+    >>> roundness(np.ones((1, 9), int)).round(2)
+    array([1.36])
+    """
+    labels = _labels(labels)
+    nbins = int(labels.max(initial=0))
+    y, x = np.indices(labels.shape)
+    flat = labels.ravel()
+    n = np.bincount(flat, minlength=nbins + 1)[1:].astype(float)
+    cx = np.bincount(flat, x.ravel(), nbins + 1)[1:] / np.maximum(n, 1)
+    cy = np.bincount(flat, y.ravel(), nbins + 1)[1:] / np.maximum(n, 1)
+    inside = flat > 0
+    lab = flat[inside] - 1
+    d2 = (x.ravel()[inside] - cx[lab]) ** 2 + (y.ravel()[inside] - cy[lab]) ** 2
+    rmax = np.zeros(nbins)
+    np.maximum.at(rmax, lab, np.sqrt(d2))
+    return rmax / np.sqrt(np.maximum(n, 1) / np.pi) - 1.0
+
+
+def snr_deficit(snr, thresholds):
+    """
+    Relative S/N of each bin in its worst required band: ``min_b (SN_b / T_b) - 1``.
+
+    Parameters
+    ----------
+    snr : ndarray, shape (nbins, nbands)
+        S/N of each bin in each band (e.g. ``BinMap.snr``).
+    thresholds : array-like, shape (nbands,)
+        Thresholds; bands with 0 are ignored.
+
+    Returns
+    -------
+    deficit : ndarray, shape (nbins,)
+        Negative for bins below the threshold in some band.
+    """
+    thresholds = np.asarray(thresholds, float)
+    required = thresholds > 0
+    if not np.any(required):
+        return np.zeros(len(snr))
+    return np.min(np.asarray(snr)[:, required] / thresholds[required], axis=1) - 1.0
+
+
+def colour_spread(labels, model, weights=None):
+    """
+    SED-shape spread of the pixels inside each bin, in magnitudes.
+
+    For a pixel with noise-free SED ``m`` in a bin with summed SED ``M``, its
+    colour offset is the RMS over bands of ``-2.5 log10(m / M)`` after the
+    mean over bands is removed (so normalisation does not count).  The
+    spread of a bin is the ``weights``-weighted RMS of its pixels' offsets.
+    A bin of pixels with identical SED shapes has spread 0.
+
+    Parameters
+    ----------
+    labels : ndarray of int or `~pixbin.BinMap`
+        Bin labels, 0 = no bin.
+    model : array-like, shape (nbands, ny, nx)
+        Noise-free flux of every pixel (must be positive inside bins).
+    weights : ndarray, shape (ny, nx), optional
+        Pixel weights; default the model flux summed over bands.
+
+    Returns
+    -------
+    spread : ndarray, shape (nbins,)
+        Colour spread of each bin in mag.
+    """
+    labels = _labels(labels)
+    model = np.asarray(getattr(model, 'value', model), float)
+    nbins = int(labels.max(initial=0))
+    inside = labels > 0
+    lab = labels[inside] - 1
+    pix = model[:, inside]                                   # (nbands, n)
+    if np.any(pix <= 0):
+        raise ValueError('model must be positive in every binned pixel')
+    bins = _bin_sums(labels, model)                          # (nbins, nbands)
+    offset = -2.5 * np.log10(pix / bins[lab].T)              # (nbands, n)
+    offset = offset - offset.mean(axis=0)
+    d2 = np.mean(offset**2, axis=0)
+    w = (model.sum(axis=0) if weights is None else np.asarray(weights, float))[inside]
+    num = np.bincount(lab, w * d2, nbins)
+    den = np.bincount(lab, w, nbins)
+    return np.sqrt(num / np.maximum(den, np.finfo(float).tiny))
+
+
+def component_purity(labels, components, band=None):
+    """
+    Fraction of each bin's flux that comes from its dominant component.
+
+    Parameters
+    ----------
+    labels : ndarray of int or `~pixbin.BinMap`
+        Bin labels, 0 = no bin.
+    components : array-like, shape (ncomp, ny, nx) or (ncomp, nbands, ny, nx)
+        Noise-free flux of each component.
+    band : int, optional
+        Band to use when ``components`` has a band axis (default: sum of bands).
+
+    Returns
+    -------
+    purity : ndarray, shape (nbins,)
+        Dominant-component fraction of each bin.
+    flux : ndarray, shape (nbins,)
+        Noise-free flux of each bin (for flux-weighted statistics).
+    """
+    comp = np.asarray(getattr(components, 'value', components), float)
+    if comp.ndim == 4:
+        comp = comp.sum(axis=1) if band is None else comp[:, band]
+    sums = _bin_sums(labels, comp)                           # (nbins, ncomp)
+    flux = sums.sum(axis=1)
+    return sums.max(axis=1) / np.where(flux > 0, flux, np.inf), flux
+
+
+def quality_summary(binmap, thresholds, truth=None, ref_band=None):
+    """
+    The quality figures of a binning in one dictionary.
+
+    Parameters
+    ----------
+    binmap : `~pixbin.BinMap`
+        A binning with photometry.
+    thresholds : array-like
+        S/N threshold per band (0 = none).
+    truth : `~pixbin.datasets.MockTruth`, optional
+        Noise-free truth, for the homogeneity figures.
+    ref_band : int, optional
+        Band of the purity figure (default: all bands summed).
+
+    Returns
+    -------
+    summary : dict
+        ``nbins``, ``binned_fraction`` (pixels in a bin / valid pixels),
+        ``frac_below_target`` (bins below the threshold in any required band),
+        ``snr_scatter`` (std of the relative S/N excess), ``disconnected``,
+        ``single_pixel_fraction``, ``roundness_median``, and with ``truth``:
+        ``colour_spread_p90`` (mag), ``pure_flux_fraction`` (flux in bins
+        whose dominant component has >= 90% of the flux).
+    """
+    deficit = snr_deficit(binmap.snr, thresholds)
+    nvalid = binmap.meta.get('nvalid', binmap.labels.size)
+    summary = {
+        'nbins': binmap.nbins,
+        'binned_fraction': float((binmap.labels > 0).sum() / max(nvalid, 1)),
+        'frac_below_target': float(np.mean(deficit < -1e-9)) if binmap.nbins else 0.0,
+        'snr_scatter': float(np.std(deficit)) if binmap.nbins else 0.0,
+        'disconnected': int(disconnected_bins(binmap).size),
+        'single_pixel_fraction': float(np.mean(binmap.npix == 1)) if binmap.nbins else 0.0,
+        'roundness_median': float(np.median(roundness(binmap))) if binmap.nbins else 0.0,
+    }
+    if truth is not None and binmap.nbins:
+        spread = colour_spread(binmap, truth.model)
+        purity, flux = component_purity(binmap, truth.components, band=ref_band)
+        summary['colour_spread_p90'] = float(np.percentile(spread, 90))
+        summary['pure_flux_fraction'] = float(flux[purity >= 0.9].sum() / flux.sum())
+    return summary

@@ -1,0 +1,172 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+Figures of bin maps and bin SEDs (matplotlib is imported when a figure is made).
+"""
+
+import numpy as np
+
+__all__ = ['bin_colormap', 'plot_map', 'plot_sed']
+
+
+def bin_colormap(nbins, seed=0):
+    """
+    A categorical colour map for labels ``0..nbins``: 0 is transparent.
+
+    Neighbouring bin numbers get unrelated colours (a seeded shuffle of a
+    perceptually spread palette), so adjacent bins are easy to tell apart.
+
+    Returns
+    -------
+    cmap : `matplotlib.colors.ListedColormap`
+    norm : `matplotlib.colors.BoundaryNorm`
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    rng = np.random.default_rng(seed)
+    base = colormaps['turbo'](np.linspace(0.05, 0.95, max(nbins, 1)))
+    colours = base[rng.permutation(max(nbins, 1))]
+    colours = np.vstack([[0, 0, 0, 0], colours])
+    cmap = ListedColormap(colours, name='pixbin_bins')
+    norm = BoundaryNorm(np.arange(-0.5, max(nbins, 1) + 1.5), cmap.N)
+    return cmap, norm
+
+
+def _outline_segments(labels):
+    """Line segments (pixel coordinates) along edges between different labels."""
+    segments = []
+    ny, nx = labels.shape
+    # vertical edges between (y, x) and (y, x + 1)
+    ys, xs = np.nonzero(labels[:, 1:] != labels[:, :-1])
+    for y, x in zip(ys, xs):
+        segments.append([(x + 0.5, y - 0.5), (x + 0.5, y + 0.5)])
+    ys, xs = np.nonzero(labels[1:, :] != labels[:-1, :])
+    for y, x in zip(ys, xs):
+        segments.append([(x - 0.5, y + 0.5), (x + 0.5, y + 0.5)])
+    return segments
+
+
+def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=True, footprint=None,
+             title=None):
+    """
+    Show a bin map: each bin in its own colour, bin outlines, WCS axes.
+
+    Parameters
+    ----------
+    binmap : `~pixbin.BinMap`
+        The bins to show.
+    ax : `matplotlib.axes.Axes`, optional
+        Axes to draw in.  By default a new figure is made, with WCS axes when
+        the bin map has a WCS.
+    labels : ndarray, optional
+        Label image to show instead of ``binmap.labels`` (e.g. its
+        ``spec_labels``).
+    outlines : bool, optional
+        Draw the edges between bins.
+    colorbar : bool, optional
+        Add a colour bar of bin numbers.
+    footprint : ndarray of bool, optional
+        Region to shade (e.g. the IFU footprint); default the bin map's
+        ``spec_region`` when it has one.
+    title : str, optional
+        Axes title; default the number of bins.
+
+    Returns
+    -------
+    ax : `matplotlib.axes.Axes`
+        The axes, with the label image as ``ax.images[0]``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    labels = binmap.labels if labels is None else np.asarray(labels)
+    if ax is None:
+        fig = plt.figure(figsize=(6.4, 5.6))
+        if binmap.wcs is not None:
+            ax = fig.add_subplot(projection=binmap.wcs)
+        else:
+            ax = fig.add_subplot()
+    nbins = int(labels.max(initial=0))
+    cmap, norm = bin_colormap(nbins)
+    image = ax.imshow(np.ma.masked_equal(labels, 0), origin='lower', cmap=cmap, norm=norm,
+                      interpolation='nearest')
+    if footprint is None:
+        footprint = getattr(binmap, 'spec_region', None)
+    if footprint is not None:
+        footprint = np.asarray(footprint, bool)
+        ax.contourf(footprint.astype(float), levels=[0.5, 1.5], colors='none',
+                    hatches=['////'], zorder=2)
+        ax.contour(footprint.astype(float), levels=[0.5], colors='k', linewidths=1.2,
+                   linestyles='--', zorder=3)
+    if outlines and nbins:
+        lines = LineCollection(_outline_segments(labels), colors='k', linewidths=0.4,
+                               alpha=0.6, zorder=2)
+        ax.add_collection(lines)
+    if colorbar:
+        cbar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        cbar.set_label('bin number')
+        if nbins > 20:
+            cbar.set_ticks(np.linspace(1, nbins, 6).round().astype(int))
+    if binmap.wcs is None:
+        ax.set_xlabel('x (pixel)')
+        ax.set_ylabel('y (pixel)')
+    ax.set_title(f'{nbins} bins' if title is None else title)
+    ax.set_xlim(-0.5, labels.shape[1] - 0.5)
+    ax.set_ylim(-0.5, labels.shape[0] - 0.5)
+    return ax
+
+
+def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
+    """
+    Plot the photometric SED of bins, and their spectra when present.
+
+    Parameters
+    ----------
+    binmap : `~pixbin.BinMap`
+        A bin map with photometry and band wavelengths.
+    bin_ids : int or sequence of int
+        Bin numbers (1-based) to plot.
+    ax : `matplotlib.axes.Axes`, optional
+        Axes to draw in (default: a new figure).
+    spectra : bool, optional
+        Also draw the binned spectrum of bins that have one.
+    unit : `~astropy.units.Unit`, optional
+        Flux unit of the plot (default: the bin map's).
+
+    Returns
+    -------
+    ax : `matplotlib.axes.Axes`
+        The axes: one error-bar container per bin, one line per spectrum.
+    """
+    import astropy.units as u
+    import matplotlib.pyplot as plt
+
+    if binmap.flux is None:
+        raise ValueError('binmap has no photometry to plot')
+    if binmap.band_wavelengths is None:
+        raise ValueError('binmap has no band_wavelengths: give them to bin_pixels '
+                         '(band_wavelengths=...) to plot SEDs')
+    ids = np.atleast_1d(bin_ids).astype(int)
+    if np.any((ids < 1) | (ids > binmap.nbins)):
+        raise ValueError(f'bin_ids must be between 1 and {binmap.nbins}, got {ids.tolist()}')
+    if ax is None:
+        ax = plt.figure(figsize=(7.5, 4.8)).add_subplot()
+    unit = binmap.flux.unit if unit is None else u.Unit(unit)
+    wave = binmap.band_wavelengths.to(u.um, equivalencies=u.spectral())
+    spec = getattr(binmap, 'spectra', None) if spectra else None
+    for i in ids:
+        flux = binmap.flux[i - 1].to(unit, u.spectral_density(binmap.band_wavelengths))
+        err = binmap.flux_err[i - 1].to(unit, u.spectral_density(binmap.band_wavelengths))
+        container = ax.errorbar(wave.value, flux.value, yerr=err.value, fmt='o', ms=5,
+                                capsize=2, label=f'bin {i}', zorder=3)
+        colour = container.lines[0].get_color()
+        if spec is not None:
+            row = binmap.spectrum_index(i)
+            if row is not None:
+                sw = spec.spectral_axis.to(u.um, equivalencies=u.spectral())
+                sf = spec.flux[row].to(unit, u.spectral_density(spec.spectral_axis))
+                ax.plot(sw.value, sf.value, '-', lw=0.7, color=colour, alpha=0.8, zorder=2)
+    ax.set_xscale('log')
+    ax.set_xlabel(r'wavelength ($\mu$m)')
+    ax.set_ylabel(f'flux ({unit.to_string("latex_inline")})')
+    ax.legend(fontsize='small')
+    return ax

@@ -1,0 +1,198 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""The BinMap result object: validation, derived values, re-use of the map."""
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.nddata import NDData, StdDevUncertainty, VarianceUncertainty
+from astropy.wcs import WCS
+from numpy.testing import assert_allclose, assert_array_equal
+
+from pixbin import BinMap
+
+LABELS = np.array([[1, 1, 0, 2],
+                   [1, 3, 3, 2],
+                   [0, 3, 3, 2]])
+
+
+def simple(**kwargs):
+    return BinMap(LABELS, flux=[[4.0, 1.0], [6.0, 2.0], [8.0, 3.0]] * u.Jy,
+                  flux_err=[[1.0, 1.0], [2.0, 1.0], [2.0, 1.5]] * u.Jy, **kwargs)
+
+
+def celestial():
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = ['RA---TAN', 'DEC--TAN']
+    wcs.wcs.crval = [150.0, 2.0]
+    wcs.wcs.crpix = [2.0, 2.0]
+    wcs.wcs.cdelt = [-1e-4, 1e-4]
+    return wcs
+
+
+def test_derived_values():
+    bm = simple(band_names=['g', 'r'])
+    assert bm.nbins == 3 and bm.shape == (3, 4) and bm.nbands == 2
+    assert_array_equal(bm.npix, [3, 3, 4])
+    assert_array_equal(bm.bin_ids, [1, 2, 3])
+    assert_allclose(bm.snr, [[4, 1], [3, 2], [4, 2]])
+    assert_allclose(bm.mean_flux.value, [[4 / 3, 1 / 3], [2, 2 / 3], [2, 0.75]])
+    assert_allclose(bm.mean_flux_err.value, [[1 / 3, 1 / 3], [2 / 3, 1 / 3], [0.5, 0.375]])
+    assert_allclose(bm.centroid, [[1 / 3, 1 / 3], [3, 1], [1.5, 1.5]])
+    assert_array_equal(bm.unbinned, LABELS == 0)
+    assert bm.slices[1] == (slice(0, 3), slice(3, 4))
+    assert_array_equal(np.asarray(bm), LABELS)
+    assert bm.sky_centroid is None
+    assert 'nbins=3' in repr(bm) and 'unit=Jy' in repr(bm)
+
+
+def test_labels_are_read_only_and_copied():
+    labels = LABELS.copy()
+    bm = BinMap(labels)
+    labels[0, 0] = 3
+    assert bm.labels[0, 0] == 1
+    with pytest.raises(ValueError):
+        bm.labels[0, 0] = 2
+
+
+def test_sky_centroid_and_table():
+    bm = simple(wcs=celestial(), band_names=['g', 'r'])
+    sky = bm.sky_centroid
+    assert sky.shape == (3,)
+    x, y = bm.wcs.world_to_pixel(sky)
+    assert_allclose(np.column_stack([x, y]), bm.centroid, atol=1e-8)
+    table = bm.to_table()
+    assert list(table['bin']) == [1, 2, 3]
+    assert table['flux_r'].unit == u.Jy and list(table['snr_g']) == [4, 3, 4]
+    assert 'sky_centroid' in table.colnames
+
+
+def test_pixel_map():
+    bm = simple()
+    image = bm.pixel_map(bm.snr[:, 0])
+    assert_allclose(image, [[4, 4, np.nan, 3], [4, 4, 4, 3], [np.nan, 4, 4, 3]])
+    cube = bm.pixel_map(bm.flux)
+    assert cube.shape == (2, 3, 4) and cube.unit == u.Jy
+    assert cube[1, 2, 3] == 2.0 * u.Jy
+    with pytest.raises(ValueError, match=r'one entry per bin \(3\)'):
+        bm.pixel_map([1.0, 2.0])
+
+
+@pytest.mark.parametrize('labels, error, match', [
+    (np.ones(4, int), ValueError, 'labels must be a 2-D array'),
+    (np.array([[1, -1]]), ValueError, 'labels must be >= 0'),
+    (np.array([[1, 3]]), ValueError, r'without gaps; missing \[2\]'),
+    (np.array([[0.5, 1.0]]), TypeError, 'labels must be an integer array'),
+])
+def test_bad_labels(labels, error, match):
+    with pytest.raises(error, match=match):
+        BinMap(labels)
+
+
+def test_float_integral_labels_accepted():
+    assert BinMap(np.array([[1.0, 2.0]])).nbins == 2
+
+
+@pytest.mark.parametrize('kwargs, error, match', [
+    ({'flux': [[1.0]] * u.Jy}, ValueError, 'flux and flux_err must be given together'),
+    ({'flux': [[1.0]], 'flux_err': [[1.0]]}, TypeError, 'flux must be a Quantity'),
+    ({'flux': [[1.0]] * u.Jy, 'flux_err': [[1.0]] * u.Jy}, ValueError,
+     r'flux must have shape \(nbins, nbands\) with nbins = 3'),
+    ({'flux': np.ones((3, 2)) * u.Jy, 'flux_err': np.ones((3, 1)) * u.Jy}, ValueError,
+     'flux and flux_err must have the same shape'),
+    ({'flux': np.ones((3, 2)) * u.Jy, 'flux_err': np.ones((3, 2)) * u.m}, u.UnitsError,
+     'flux_err has unit m, which does not convert'),
+    ({'flux': np.ones((3, 2)) * u.Jy, 'flux_err': np.ones((3, 2)) * u.Jy,
+      'band_names': ['a']}, ValueError, r'band_names must have one name per band \(2\)'),
+])
+def test_bad_photometry(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        BinMap(LABELS, **kwargs)
+
+
+def test_apply_to_image_and_cube():
+    bm = simple(covariance=1.0)
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(5, 3, 4))
+    err = rng.uniform(0.5, 1.0, (5, 3, 4))
+    binned = bm.apply(NDData(data, unit='mJy', uncertainty=StdDevUncertainty(err)))
+    assert binned.data.shape == (3, 5) and binned.unit == u.mJy
+    eta = 1 + np.log10(bm.npix)
+    for i in range(1, 4):
+        sel = LABELS == i
+        assert_allclose(binned.data[i - 1], data[:, sel].sum(axis=1))
+        assert_allclose(binned.uncertainty.array[i - 1],
+                        np.sqrt((err[:, sel] ** 2).sum(axis=1)) * eta[i - 1])
+    assert not binned.mask.any()
+    image = bm.apply(NDData(data[0], unit='mJy', uncertainty=VarianceUncertainty(err[0] ** 2)))
+    assert image.data.shape == (3,)
+    assert_allclose(image.data, binned.data[:, 0])
+    assert_allclose(image.uncertainty.array, binned.uncertainty.array[:, 0])
+
+
+def test_apply_masks_partial_sums_and_skips_bad_values():
+    bm = simple()
+    data = np.ones((2, 3, 4))
+    data[0, 0, 0] = np.nan
+    mask = np.zeros((2, 3, 4), bool)
+    mask[1, 2, 2] = True
+    binned = bm.apply(NDData(data, unit='Jy', mask=mask))
+    assert binned.uncertainty is None
+    assert_array_equal(binned.mask, [[True, False], [False, False], [False, True]])
+    assert_allclose(binned.data, [[2, 3], [3, 3], [4, 3]])
+
+
+def test_apply_checks_the_grid():
+    bm = simple(wcs=celestial())
+    with pytest.raises(ValueError, match=r'spatial shape \(3, 5\), but the bin map has \(3, 4\)'):
+        bm.apply(NDData(np.ones((3, 5)), unit='Jy'))
+    other = celestial()
+    other.wcs.crval = [151.0, 2.0]
+    with pytest.raises(ValueError, match='different WCS.*reproject'):
+        bm.apply(NDData(np.ones((3, 4)), unit='Jy', wcs=other))
+    assert bm.apply(NDData(np.ones((3, 4)), unit='Jy', wcs=celestial())).data.shape == (3,)
+    with pytest.raises(TypeError, match='data must be an NDData image or cube'):
+        bm.apply(np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r'image \(ny, nx\) or a cube'):
+        bm.apply(NDData(np.ones(4), unit='Jy'))
+
+
+def test_apply_to_spectrum_cube():
+    from specutils import Spectrum
+    wcs = WCS(naxis=3)
+    wcs.wcs.ctype = ['RA---TAN', 'DEC--TAN', 'WAVE']
+    wcs.wcs.cunit = ['deg', 'deg', 'Angstrom']
+    wcs.wcs.crval = [150.0, 2.0, 5000.0]
+    wcs.wcs.crpix = [2.0, 2.0, 1.0]
+    wcs.wcs.cdelt = [-1e-4, 1e-4, 2.0]
+    rng = np.random.default_rng(1)
+    flux = rng.normal(size=(6, 3, 4))
+    spec = Spectrum(flux=flux * u.Jy, wcs=wcs,
+                    uncertainty=StdDevUncertainty(np.full((6, 3, 4), 0.5)))
+    bm = simple(wcs=celestial())
+    binned = bm.apply(spec)
+    assert isinstance(binned, Spectrum)
+    assert binned.flux.shape == (3, 6)
+    assert_allclose(binned.spectral_axis.to_value(u.AA), 5000 + 2 * np.arange(6))
+    assert_allclose(binned.flux[2].value, flux[:, LABELS == 3].sum(axis=1))
+    assert_allclose(binned.uncertainty.array[2], 0.5 * np.sqrt(4))
+    # the legacy (x, y, wave) layout with a spectral axis only
+    legacy = Spectrum(flux=np.transpose(flux, (2, 1, 0)) * u.Jy,
+                      spectral_axis=(5000 + 2 * np.arange(6)) * u.AA)
+    assert_allclose(bm.apply(legacy).flux.value, binned.flux.value)
+
+
+def test_plot_map_and_sed():
+    import matplotlib
+    matplotlib.use('Agg')
+    bm = simple(wcs=celestial(), band_wavelengths=[0.5, 0.6] * u.um)
+    ax = bm.plot_map()
+    assert ax.images[0].get_array().shape == (3, 4)
+    assert ax.get_title() == '3 bins'
+    ax = bm.plot_sed([1, 3])
+    assert len(ax.containers) == 2
+    with pytest.raises(ValueError, match='bin_ids must be between 1 and 3'):
+        bm.plot_sed(4)
+    with pytest.raises(ValueError, match='no band_wavelengths'):
+        simple().plot_sed(1)
+    import matplotlib.pyplot as plt
+    plt.close('all')

@@ -1,0 +1,248 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""The array-level algorithm against its plain-Python statement, and its properties."""
+
+import numpy as np
+import pytest
+from conftest import random_cube
+from numpy.testing import assert_array_equal
+from reference_greedy import reference_greedy
+from scipy import ndimage
+
+from pixbin.binning import sed_greedy
+from pixbin.metrics import disconnected_bins
+
+
+def _check_labels(labels, valid):
+    """Labels 1..nbins without gaps, only on valid pixels, every bin 4-connected."""
+    present = np.unique(labels[labels > 0])
+    assert_array_equal(present, np.arange(1, labels.max() + 1))
+    assert not np.any(labels[~valid])
+    assert disconnected_bins(labels).size == 0
+
+
+@pytest.mark.parametrize('seed', range(6))
+@pytest.mark.parametrize('strict', [False, True])
+@pytest.mark.parametrize('leftovers', ['unbinned', 'merge'])
+def test_kernel_matches_reference(seed, strict, leftovers):
+    rng = np.random.default_rng(seed)
+    flux, var = random_cube(rng, shape=(4, 14, 17))
+    valid = rng.random(flux.shape[1:]) > 0.1
+    snr = np.array([6.0, 0.0, 4.0, 0.0])
+    kwargs = dict(min_diameter=3.0, redchi2_limit=2.5)
+    labels = sed_greedy(flux, var, snr, valid=valid, ref_band=1, strict_min_diameter=strict,
+                        leftovers=leftovers, **kwargs)
+    expected = reference_greedy(flux, var, snr, valid, 1, strict=strict, leftovers=leftovers,
+                                **kwargs)
+    assert_array_equal(labels, expected)
+    assert labels.max() > 3
+    _check_labels(labels, valid)
+
+
+def test_kernel_matches_reference_on_mock(mock):
+    cube, _ = mock
+    flux = cube.data[:, 30:70, 25:75]
+    var = cube.uncertainty.array[:, 30:70, 25:75] ** 2
+    snr = np.array([10.0] * 7 + [0.0] * 5)
+    valid = np.ones(flux.shape[1:], bool)
+    labels = sed_greedy(flux, var, snr, valid=valid, ref_band=4, min_diameter=4,
+                        redchi2_limit=4.0)
+    expected = reference_greedy(flux, var, snr, valid, 4, 4.0, 4.0)
+    assert_array_equal(labels, expected)
+    assert labels.max() > 100
+
+
+def test_sys_err_matches_reference():
+    rng = np.random.default_rng(11)
+    flux, var = random_cube(rng, shape=(5, 10, 10), noise=0.3)
+    snr = np.full(5, 8.0)
+    valid = np.ones((10, 10), bool)
+    labels = sed_greedy(flux, var, snr, valid=valid, ref_band=0, min_diameter=2,
+                        redchi2_limit=3.0, sys_err=0.1)
+    expected = reference_greedy(flux, var, snr, valid, 0, 2.0, 3.0, sys_err=0.1)
+    assert_array_equal(labels, expected)
+
+
+def test_bins_reach_threshold_and_stop_early():
+    rng = np.random.default_rng(3)
+    flux, var = random_cube(rng, shape=(3, 30, 30))
+    snr = np.array([8.0, 8.0, 0.0])
+    labels = sed_greedy(flux, var, snr, min_diameter=1, redchi2_limit=1e6)
+    nbins = labels.max()
+    totals = np.array([[flux[b][labels == i].sum() for b in range(3)]
+                       for i in range(1, nbins + 1)])
+    noise = np.array([[np.sqrt(var[b][labels == i].sum()) for b in range(3)]
+                      for i in range(1, nbins + 1)])
+    assert np.all(totals[:, :2] / noise[:, :2] >= 8.0)
+    # Without a shape test and with a 1-pixel core, no bin keeps pixels it does
+    # not need: removing its last pixel (the farthest) breaks the threshold for
+    # most bins; at least it never takes more than the S/N needs by far.
+    assert np.median((totals[:, :2] / noise[:, :2]).min(axis=1)) < 12.0
+    _check_labels(labels, np.ones((30, 30), bool))
+
+
+def test_brightest_seed_is_bin_one():
+    flux = np.ones((2, 9, 9))
+    flux[:, 6, 2] = 50.0
+    labels = sed_greedy(flux, np.ones_like(flux), np.array([3.0, 3.0]), min_diameter=1)
+    assert labels[6, 2] == 1
+
+
+def test_core_disc_taken_before_stopping():
+    """A bin whose seed alone reaches the S/N still takes its core disc."""
+    flux = np.ones((2, 9, 9))
+    flux[:, 4, 4] = 100.0
+    labels = sed_greedy(flux, np.ones_like(flux), np.array([5.0, 5.0]), min_diameter=5,
+                        redchi2_limit=10.0)
+    y, x = np.indices((9, 9))
+    disc = (y - 4) ** 2 + (x - 4) ** 2 <= 2.5**2
+    assert np.all(labels[disc] == 1)
+    assert np.all(labels[~disc] != 1)
+
+
+def test_shape_test_separates_colours():
+    """Two halves with different SED shapes never share a bin."""
+    flux = np.empty((3, 20, 20))
+    flux[:, :, :10] = np.array([10.0, 5.0, 1.0])[:, None, None]
+    flux[:, :, 10:] = np.array([1.0, 5.0, 10.0])[:, None, None]
+    var = np.full_like(flux, 0.25)
+    labels = sed_greedy(flux, var, np.array([15.0, 15.0, 15.0]), min_diameter=3,
+                        redchi2_limit=4.0)
+    left = set(np.unique(labels[:, :10])) - {0}
+    right = set(np.unique(labels[:, 10:])) - {0}
+    assert left and right and not (left & right)
+
+
+def test_strict_core_mixes_colours_at_an_edge():
+    flux = np.empty((3, 9, 9))
+    flux[:, :, :5] = np.array([10.0, 5.0, 1.0])[:, None, None]
+    flux[:, :, 5:] = np.array([1.0, 5.0, 10.0])[:, None, None]
+    flux[:, 4, 4] += 5.0   # the brightest pixel sits on the edge
+    var = np.full_like(flux, 0.01)
+    snr = np.zeros(3)
+    y, x = np.indices((9, 9))
+    disc = (y - 4) ** 2 + (x - 4) ** 2 <= 2.5**2
+    strict = sed_greedy(flux, var, snr, min_diameter=5, redchi2_limit=4.0,
+                        strict_min_diameter=True)
+    assert np.all(strict[disc] == 1) and np.all(strict[~disc] != 1)
+    loose = sed_greedy(flux, var, snr, min_diameter=5, redchi2_limit=4.0)
+    # The seed's SED matches neither side: it is a bin of its own.
+    assert loose[4, 4] == 1 and np.count_nonzero(loose == 1) == 1
+    left = set(np.unique(loose[:, :5])) - {1}
+    right = set(np.unique(loose[:, 5:]))
+    assert left and right and not left & right
+
+
+def test_unreachable_pixels_are_leftovers_or_merged():
+    rng = np.random.default_rng(5)
+    flux = rng.normal(0, 1, size=(2, 20, 20))
+    flux[:, 8:12, 8:12] += 30.0
+    var = np.ones_like(flux)
+    snr = np.array([10.0, 10.0])
+    labels = sed_greedy(flux, var, snr, min_diameter=2, redchi2_limit=4.0)
+    assert labels.max() >= 1
+    assert np.count_nonzero(labels == 0) > 300
+    merged = sed_greedy(flux, var, snr, min_diameter=2, redchi2_limit=4.0,
+                        leftovers='merge')
+    assert labels.max() == merged.max()
+    # every leftover pixel connected to a bin joined one, and bins stay connected
+    assert np.count_nonzero(merged == 0) == 0
+    assert disconnected_bins(merged).size == 0
+    assert np.all(merged[labels > 0] == labels[labels > 0])
+
+
+def test_merge_prefers_the_matching_bin():
+    """A leftover strip between two colours joins the bins of its own SED shape."""
+    flux = np.zeros((2, 5, 9))
+    flux[:, :, :4] = np.array([40.0, 4.0])[:, None, None]
+    flux[:, :, 5:] = np.array([4.0, 40.0])[:, None, None]
+    flux[:, :, 4] = np.array([0.5, 3.0])[:, None]     # faint, shaped like the right side
+    var = np.full_like(flux, 0.01)
+    snr = np.array([20.0, 20.0])
+    kept = sed_greedy(flux, var, snr, min_diameter=1, redchi2_limit=2.0)
+    assert np.all(kept[:, 4] == 0) and np.all(kept[:, [3, 5]] > 0)
+    merged = sed_greedy(flux, var, snr, min_diameter=1, redchi2_limit=2.0, leftovers='merge')
+    assert_array_equal(merged[:, 4], merged[:, 5])
+
+
+def test_invalid_pixels_never_binned_and_nan_ignored():
+    rng = np.random.default_rng(8)
+    flux, var = random_cube(rng, shape=(3, 16, 16))
+    flux[1, 3, 4] = np.nan
+    var[0, 10, 10] = 0.0
+    labels = sed_greedy(flux, var, np.array([5.0, 5.0, 5.0]), min_diameter=2)
+    assert labels[3, 4] == 0 and labels[10, 10] == 0
+    assert labels.max() > 5
+
+
+def test_negative_fluxes_are_summed_as_they_are():
+    flux = np.full((1, 1, 6), 3.0)
+    flux[0, 0, 1] = -1.0
+    labels = sed_greedy(flux, np.ones_like(flux), np.array([3.0]), min_diameter=1)
+    # Seeds go by flux: pixels 0, 2, 3, 4, 5 (S/N 3) are bins on their own;
+    # the negative pixel 1 cannot seed a bin that reaches S/N 3 alone and has
+    # no free neighbour left, so it stays out; its -1 is never replaced.
+    assert_array_equal(labels, [[1, 0, 2, 3, 4, 5]])
+    flux[0, 0, 2:] = [1.0, 1.0, 1.0, 1.0]
+    labels = sed_greedy(flux, np.ones_like(flux), np.array([1.5]), min_diameter=1)
+    # bin 1 = pixel 0 (S/N 3); then seed 2 takes 3 (2/sqrt(2) < 1.5), then 1 or 4
+    # by distance and index: pixel 1 at distance 1 joins: (1 + 1 - 1) / sqrt(3) < 1.5,
+    # so pixel 4 joins too: 2 / sqrt(4) = 1 < 1.5, then 5: 3 / sqrt(5) = 1.34 < 1.5 -> fail
+    assert labels[0, 0] == 1
+    assert labels.max() == 1
+
+
+def test_single_band_image():
+    rng = np.random.default_rng(2)
+    flux = rng.normal(5.0, 1.0, size=(1, 25, 25))
+    labels = sed_greedy(flux, np.ones_like(flux), np.array([20.0]), min_diameter=2)
+    _check_labels(labels, np.ones((25, 25), bool))
+    for i in range(1, labels.max() + 1):
+        assert flux[0][labels == i].sum() / np.sqrt(np.count_nonzero(labels == i)) >= 20.0
+
+
+def test_deterministic_and_tie_break_by_index():
+    flux = np.ones((2, 6, 6))
+    var = np.ones_like(flux)
+    a = sed_greedy(flux, var, np.array([2.0, 2.0]), min_diameter=1)
+    b = sed_greedy(flux, var, np.array([2.0, 2.0]), min_diameter=1)
+    assert_array_equal(a, b)
+    assert a[0, 0] == 1
+
+
+def test_progress_callback_reaches_one():
+    rng = np.random.default_rng(0)
+    flux, var = random_cube(rng, shape=(3, 40, 40))
+    seen = []
+    labels = sed_greedy(flux, var, np.full(3, 5.0), progress=seen.append)
+    assert seen[-1] == 1.0
+    assert all(0 <= x <= 1 for x in seen)
+    assert labels.max() > 0
+
+
+def test_covariance_eta_makes_bins_larger():
+    rng = np.random.default_rng(4)
+    flux, var = random_cube(rng, shape=(2, 30, 30))
+    snr = np.array([10.0, 10.0])
+    plain = sed_greedy(flux, var, snr, min_diameter=1)
+    n = np.arange(1, 901)
+    inflated = sed_greedy(flux, var, snr, min_diameter=1, eta=1 + 1.0 * np.log10(n))
+    assert inflated.max() < plain.max()
+    for i in range(1, inflated.max() + 1):
+        sel = inflated == i
+        npix = sel.sum()
+        noise = np.sqrt(var[:, sel].sum(axis=1)) * (1 + np.log10(npix))
+        assert np.all(flux[:, sel].sum(axis=1) / noise >= 10.0)
+
+
+def test_leftovers_value_checked():
+    with pytest.raises(ValueError, match='leftovers must be one of'):
+        sed_greedy(np.ones((1, 2, 2)), np.ones((1, 2, 2)), np.array([1.0]), leftovers='drop')
+
+
+def test_contiguity_on_ragged_valid_mask():
+    rng = np.random.default_rng(9)
+    flux, var = random_cube(rng, shape=(3, 40, 40))
+    valid = ndimage.binary_opening(rng.random((40, 40)) > 0.3)
+    labels = sed_greedy(flux, var, np.full(3, 6.0), valid=valid, min_diameter=3,
+                        leftovers='merge')
+    _check_labels(labels, valid)

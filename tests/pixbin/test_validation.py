@@ -1,0 +1,109 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""Bad input to `bin_pixels` gets a clear error that names the argument."""
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.nddata import NDData, StdDevUncertainty, UnknownUncertainty
+
+from pixbin import bin_pixels
+
+
+def cube(shape=(3, 8, 8), unit='Jy', err=1.0, **kwargs):
+    flux = np.full(shape, 5.0)
+    return NDData(flux, unit=unit, uncertainty=StdDevUncertainty(np.full(shape, err)), **kwargs)
+
+
+def with_err(err, shape=(3, 8, 8)):
+    return NDData(np.full(shape, 5.0), unit='Jy', uncertainty=StdDevUncertainty(err))
+
+
+BAD_ERR = np.ones((3, 8, 8))
+BAD_ERR[1, 2, 3] = 0.0
+NEG_ERR = np.ones((3, 8, 8))
+NEG_ERR[0, 0, 0] = -1.0
+NAN_ERR = np.ones((3, 8, 8))
+NAN_ERR[2, 7, 7] = np.nan
+ALL_NAN = cube()
+ALL_NAN.data[...] = np.nan
+
+
+@pytest.mark.parametrize('args, kwargs, error, match', [
+    ((np.ones((3, 8, 8)), 5), {}, TypeError, 'cube must be an astropy NDData'),
+    ((NDData(np.ones((3, 8, 8)), unit='Jy'), 5), {}, ValueError, 'cube.uncertainty is missing'),
+    ((NDData(np.ones((3, 8, 8)), unit='Jy',
+             uncertainty=UnknownUncertainty(np.ones((3, 8, 8)))), 5), {}, TypeError,
+     'cube.uncertainty must be a StdDevUncertainty'),
+    ((with_err(BAD_ERR), 5), {}, ValueError,
+     r'cube.uncertainty must be finite and positive .* 1 value\(s\) .* \(1, 2, 3\)'),
+    ((with_err(NEG_ERR), 5), {}, ValueError, r'first at index \(0, 0, 0\): -1.0'),
+    ((with_err(NAN_ERR), 5), {}, ValueError, r'first at index \(2, 7, 7\): nan'),
+    ((with_err(np.ones((3, 8, 7))), 5), {}, ValueError,
+     r'cube.uncertainty has shape \(3, 8, 7\), but cube.data has shape \(3, 8, 8\)'),
+    ((cube(unit=None), 5), {}, u.UnitsError, 'cube has no unit'),
+    ((cube(unit='km/s'), 5), {}, u.UnitsError, 'cube.unit must have a linear flux'),
+    ((cube(unit='mag'), 5), {}, u.UnitsError, 'logarithmic unit'),
+    ((NDData(np.ones(8), unit='Jy', uncertainty=StdDevUncertainty(np.ones(8))), 5), {},
+     ValueError, r'cube must be 3-D \(nbands, ny, nx\) or a 2-D image'),
+    ((NDData(np.ones((2, 2, 3, 3)), unit='Jy',
+             uncertainty=StdDevUncertainty(np.ones((2, 2, 3, 3)))), 5), {}, ValueError,
+     'got 4-D data'),
+    ((ALL_NAN, 5), {}, ValueError, 'cube has no valid pixel'),
+    ((cube(mask=np.ones((8, 8), bool)), 5), {}, ValueError, 'cube has no valid pixel'),
+    ((cube(), 5), {'mask': np.ones((7, 8), bool)}, ValueError,
+     r'mask must have shape \(8, 8\) or \(3, 8, 8\), got \(7, 8\)'),
+    ((cube(), 5), {'mask': np.ones((8, 8), float)}, TypeError, 'mask must be a boolean array'),
+    ((cube(), [5, 5]), {}, ValueError, r'snr must be a scalar or have one value per band \(3\)'),
+    ((cube(), [5, -1, 5]), {}, ValueError, r'snr must be finite and >= 0'),
+    ((cube(), np.nan), {}, ValueError, r'snr must be finite and >= 0'),
+    ((cube(), 'ten'), {}, TypeError, 'snr must be a number or a sequence'),
+    ((cube(), {'zz': 3}), {}, ValueError, r"snr names unknown band\(s\) \['zz'\]"),
+    ((cube(), 5), {'ref_band': 3}, ValueError,
+     r'ref_band must be between 0 and 2 \(there are 3 bands\), got 3'),
+    ((cube(), 5), {'ref_band': -1}, ValueError, 'ref_band must be between 0 and 2'),
+    ((cube(), 5), {'ref_band': 'sdss_r'}, ValueError, "ref_band 'sdss_r' is not a band name"),
+    ((cube(), 5), {'ref_band': 1.5}, TypeError, 'ref_band must be a band index'),
+    ((cube(), 5), {'min_diameter': 0}, ValueError, 'min_diameter must be a finite positive'),
+    ((cube(), 5), {'min_diameter': np.inf}, ValueError, 'min_diameter must be a finite positive'),
+    ((cube(), 5), {'min_diameter': 'big'}, TypeError, 'min_diameter must be a real number'),
+    ((cube(), 5), {'min_diameter': 3 * u.arcsec}, ValueError, 'cube has no WCS'),
+    ((cube(), 5), {'redchi2_limit': np.inf}, ValueError,
+     'redchi2_limit must be a finite positive number, got inf'),
+    ((cube(), 5), {'redchi2_limit': -2}, ValueError, 'redchi2_limit must be a finite positive'),
+    ((cube(), 5), {'redchi2_limit': None}, TypeError, 'redchi2_limit must be a real number'),
+    ((cube(), 5), {'sys_err': -0.1}, ValueError, 'sys_err must be a finite non-negative'),
+    ((cube(), 5), {'leftovers': 'sweep'}, ValueError, 'leftovers must be one of'),
+    ((cube(), 5), {'covariance': -1}, ValueError, 'covariance must be None, a finite alpha'),
+    ((cube(), 5), {'covariance': 'yes'}, ValueError, 'covariance must be None'),
+    ((cube(), 5), {'band_names': ['a', 'b']}, ValueError,
+     'band_names must be a sequence of 3 names'),
+    ((cube(), 5), {'band_names': ['a', 'a', 'b']}, ValueError, 'band_names must be unique'),
+    ((cube(), 5), {'band_wavelengths': [1, 2] * u.um}, ValueError,
+     'band_wavelengths must have one value per band'),
+    ((cube(), 5), {'band_wavelengths': [1, 2, 3] * u.kg}, u.UnitsError,
+     'band_wavelengths must be a wavelength'),
+    ((cube(), 5), {'progress': 'yes'}, TypeError, 'progress must be True, False or a callable'),
+    (([], 5), {}, ValueError, 'cube is an empty sequence'),
+    (([cube(shape=(8, 8)), cube(shape=(8, 9))], 5), {}, ValueError,
+     r'cube\[1\] has shape \(8, 9\), but cube\[0\] has \(8, 8\)'),
+    (([cube(shape=(8, 8)), cube(shape=(8, 8), unit='km/s')], 5), {}, u.UnitsError,
+     r'cube\[1\].unit must have a linear flux'),
+    (([cube(shape=(8, 8)), cube(shape=(8, 8), unit='ct/s')], 5), {}, u.UnitsError,
+     r'cube\[1\] has unit ct / s, which does not convert to the unit of cube\[0\], Jy'),
+    (([cube(shape=(8, 8)), np.ones((8, 8))], 5), {}, TypeError, r'cube\[1\] must be an NDData'),
+    (([cube(shape=(3, 8, 8))], 5), {}, ValueError, r'cube\[0\] must be a 2-D image'),
+])
+def test_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        bin_pixels(*args, **kwargs)
+
+
+def test_invalid_data_do_not_need_valid_uncertainty():
+    """Zero or NaN uncertainties are fine where the data are masked or NaN."""
+    c = cube()
+    c.uncertainty.array[:, 0, 0] = 0.0
+    c.uncertainty.array[:, 1, 1] = np.nan
+    c.data[:, 1, 1] = np.nan
+    bm = bin_pixels(c, 5, mask=np.pad(np.ones((1, 1), bool), ((0, 7), (0, 7))))
+    assert bm.labels[0, 0] == 0 and bm.labels[1, 1] == 0
+    assert bm.meta['nvalid'] == 62
