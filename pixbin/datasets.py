@@ -76,7 +76,7 @@ def component_sed(name, wavelength):
     >>> from pixbin.datasets import component_sed
     >>> float(component_sed('bulge', 6166.0))
     1.0
-    >>> component_sed('clumps', 1539.0) > 10 * component_sed('bulge', 1539.0)
+    >>> bool(component_sed('clumps', 1539.0) > 10 * component_sed('bulge', 1539.0))
     True
     """
     if name not in _SED_PARAMETERS:
