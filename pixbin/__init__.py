@@ -11,9 +11,13 @@ try:
 except ImportError:  # pragma: no cover - not installed
     __version__ = '0.0.0'
 
-from . import binning, datasets, metrics  # noqa: F401
+from . import binning, datasets, io, metrics  # noqa: F401
 from .binmap import BinMap
 from .core import bin_pixels
 from .exceptions import PixbinWarning
+from .io import read_binmap, read_pixedfit
 
-__all__ = ['BinMap', 'PixbinWarning', 'bin_pixels', 'binning', 'datasets', 'metrics']
+io.registry._register()
+
+__all__ = ['BinMap', 'PixbinWarning', 'bin_pixels', 'binning', 'datasets', 'io', 'metrics',
+           'read_binmap', 'read_pixedfit']

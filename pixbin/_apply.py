@@ -5,73 +5,12 @@ Binning of other data with an existing bin map (`pixbin.BinMap.apply`).
 
 import numpy as np
 from astropy.nddata import NDData, StdDevUncertainty
-from astropy.wcs import WCS
 
+from ._spectra import is_spectrum, parse_spectra
 from ._sums import sum_by_bin
 from ._validation import celestial_wcs, std_from_uncertainty
 
 __all__ = []
-
-
-def _is_spectrum(data):
-    try:
-        from specutils import Spectrum
-    except ImportError:  # pragma: no cover - specutils is a dependency
-        return False
-    return isinstance(data, Spectrum)
-
-
-def spatial_axes_last(array_shape, wcs, spectral_axis_index):
-    """
-    Axis order that puts the spectral axis first and (y, x) last.
-
-    The celestial longitude of ``wcs`` tells which numpy axis is x; without a
-    usable WCS the numpy order (..., y, x) is assumed.
-    """
-    ndim = len(array_shape)
-    spatial = [i for i in range(ndim) if i != spectral_axis_index]
-    low = getattr(wcs, 'low_level_wcs', wcs)
-    try:
-        types = list(low.world_axis_physical_types)
-        corr = np.asarray(low.axis_correlation_matrix)
-        lon = next(i for i, t in enumerate(types) if t and t.startswith('pos.') and
-                   (t.endswith('.ra') or t.endswith('.glon') or t.endswith('.lon')
-                    or t.endswith('.elon') or t.endswith('.sglon')))
-        pixel_axes = np.flatnonzero(corr[lon])
-        # numpy axis of a pixel axis j is ndim - 1 - j; x is the one not also dec-only.
-        x_axes = [ndim - 1 - j for j in pixel_axes if ndim - 1 - j in spatial]
-        if len(x_axes) == 1 and x_axes[0] == spatial[0]:
-            spatial = spatial[::-1]
-    except (AttributeError, StopIteration, TypeError, ValueError, IndexError):
-        pass
-    return [spectral_axis_index] + spatial
-
-
-def _check_spectrum_grid(bm, spectrum, name):
-    """(values, std, bad) of a Spectrum cube as (nwave, ny, nx) arrays on ``bm``'s grid."""
-    flux = spectrum.flux
-    if flux.ndim != 3:
-        raise ValueError(f'{name} must be a spectrum cube with two spatial axes, got flux of '
-                         f'shape {flux.shape}')
-    index = spectrum.spectral_axis_index % flux.ndim
-    order = spatial_axes_last(flux.shape, spectrum.wcs, index)
-    values = np.transpose(flux.value, order)
-    std = None
-    if spectrum.uncertainty is not None:
-        std = np.transpose(std_from_uncertainty(spectrum.uncertainty, flux.unit,
-                                                f'{name}.uncertainty'), order)
-    bad = None
-    if spectrum.mask is not None:
-        bad = np.transpose(np.broadcast_to(np.asarray(spectrum.mask, bool), flux.shape), order)
-    if values.shape[1:] != bm.shape and values.shape[1:][::-1] == bm.shape:
-        # Legacy (x, y, wave) layout without a WCS to tell.
-        values = values.transpose(0, 2, 1)
-        std = None if std is None else std.transpose(0, 2, 1)
-        bad = None if bad is None else bad.transpose(0, 2, 1)
-    # Only a FITS WCS with celestial axes can be compared with the map's.
-    wcs = spectrum.wcs if isinstance(spectrum.wcs, WCS) and spectrum.wcs.has_celestial else None
-    bm.check_grid(values.shape[1:], wcs, name)
-    return values, std, bad
 
 
 def bin_arrays(labels, nbins, eta, values, std=None, bad=None):
@@ -90,12 +29,13 @@ def bin_arrays(labels, nbins, eta, values, std=None, bad=None):
 
 def apply_binmap(bm, data, name='data'):
     """Implementation of `pixbin.BinMap.apply`."""
-    if _is_spectrum(data):
+    if is_spectrum(data):
         from specutils import Spectrum
-        values, std, bad = _check_spectrum_grid(bm, data, name)
-        total, total_std, mask = bin_arrays(bm.labels, bm.nbins, bm.eta, values, std, bad)
-        unit = data.flux.unit
-        return Spectrum(flux=total * unit, spectral_axis=data.spectral_axis,
+        spec = parse_spectra(data, bm.shape, bm.wcs, name)
+        total, total_std, mask = bin_arrays(bm.labels, bm.nbins, bm.eta, spec.values, spec.std,
+                                            spec.bad)
+        unit = spec.unit
+        return Spectrum(flux=total * unit, spectral_axis=spec.spectral_axis,
                         uncertainty=None if total_std is None
                         else StdDevUncertainty(total_std * unit),
                         mask=mask, meta={'bin_ids': bm.bin_ids, 'npix': bm.npix})

@@ -65,3 +65,39 @@ def describe_covariance(covariance):
     if callable(covariance):
         return f'callable {getattr(covariance, "__name__", type(covariance).__name__)}'
     return f'eta = 1 + {covariance:g} log10(n)'
+
+
+class TabulatedCovariance:
+    """
+    A covariance factor ``eta(n)`` known at some bin sizes (e.g. read from a file).
+
+    Between and beyond the tabulated sizes, ``eta`` is interpolated linearly in
+    ``log10(n)`` (and held constant outside the table).
+
+    Parameters
+    ----------
+    npix, eta : array-like
+        Bin sizes and their factors.
+
+    Examples
+    --------
+    >>> from pixbin._covariance import TabulatedCovariance
+    >>> TabulatedCovariance([1, 100], [1.0, 3.0])([1, 10, 100])
+    array([1., 2., 3.])
+    """
+
+    def __init__(self, npix, eta):
+        npix = np.asarray(npix, dtype=float)
+        eta = np.asarray(eta, dtype=float)
+        order = np.argsort(npix)
+        self.npix, index = np.unique(npix[order], return_index=True)
+        self.eta = eta[order][index]
+        if self.npix.size == 0 or np.any(self.npix < 1):
+            raise ValueError('TabulatedCovariance needs bin sizes >= 1')
+
+    def __call__(self, n):
+        return np.interp(np.log10(np.maximum(n, 1)), np.log10(self.npix), self.eta)
+
+    def __repr__(self):
+        return f'<TabulatedCovariance: {self.npix.size} sizes from {self.npix[0]:g} ' \
+               f'to {self.npix[-1]:g}>'

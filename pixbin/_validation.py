@@ -6,6 +6,7 @@ Every error names the argument and shows what it got.
 """
 
 import numbers
+import os
 from dataclasses import dataclass
 
 import astropy.units as u
@@ -114,6 +115,33 @@ def celestial_wcs(wcs, name='cube.wcs'):
                      f'{getattr(low, "pixel_n_dim", "?")} pixel axes')
 
 
+def check_same_grid(ref_shape, ref_wcs, shape, wcs, name):
+    """
+    Raise a ValueError unless ``shape``/``wcs`` is the grid ``ref_shape``/``ref_wcs``.
+
+    The WCSs are compared only when both are given: the corners and the centre
+    of the grid must land on the same pixels (to 1% of a pixel).
+    """
+    hint = ('resample it onto the bin map grid first (e.g. reproject.reproject_interp('
+            '..., bm.wcs, shape_out=bm.shape))')
+    if tuple(shape) != tuple(ref_shape):
+        raise ValueError(f'{name} has spatial shape {tuple(shape)}, but the bin map has '
+                         f'{tuple(ref_shape)}: {hint}')
+    if wcs is None or ref_wcs is None:
+        return
+    other = celestial_wcs(wcs, f'{name}.wcs')
+    ny, nx = ref_shape
+    xs = np.array([0, nx - 1, 0, nx - 1, (nx - 1) / 2])
+    ys = np.array([0, 0, ny - 1, ny - 1, (ny - 1) / 2])
+    try:
+        px, py = ref_wcs.world_to_pixel(other.pixel_to_world(xs, ys))
+        same = bool(np.all(np.hypot(px - xs, py - ys) < 0.01))
+    except (ValueError, TypeError, u.UnitsError):
+        same = False
+    if not same:
+        raise ValueError(f'{name} has a different WCS from the bin map: {hint}')
+
+
 def std_from_uncertainty(uncertainty, data_unit, name):
     """
     1-sigma uncertainty of ``uncertainty`` as an array in ``data_unit``.
@@ -216,7 +244,9 @@ def _stack_images(images, name):
         mask.append(np.zeros(image.data.shape, bool) if image.mask is None
                     else _as_mask(image.mask, (1,) + image.data.shape, f'{label}.mask')[0])
         meta = image.meta or {}
-        names.append(str(meta.get('band_name', meta.get('FILTER', f'band{i}'))))
+        listed = meta.get('band_names') or [None]
+        names.append(str(meta.get('band_name') or listed[0] or meta.get('FILTER')
+                         or f'band{i}'))
     return NDData(np.array(data), uncertainty=StdDevUncertainty(np.array(std)), unit=unit,
                   mask=np.array(mask), wcs=celestial_wcs(images[0].wcs, f'{name}[0].wcs'),
                   meta={'band_names': names})
@@ -228,8 +258,9 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
 
     Parameters
     ----------
-    cube : `~astropy.nddata.NDData` or sequence of `~astropy.nddata.NDData`
-        A cube (nbands, ny, nx), an image (ny, nx), or images on one grid.
+    cube : `~astropy.nddata.NDData`, path, or sequence of them
+        A cube (nbands, ny, nx), an image (ny, nx), images on one grid, or
+        FITS files of those (read with `pixbin.io.read_cube`).
     mask : array-like of bool, optional
         Extra mask, True = bad, shape (ny, nx) or (nbands, ny, nx).
     band_names : sequence of str, optional
@@ -237,8 +268,13 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
     band_wavelengths : `~astropy.units.Quantity`, optional
         Overrides ``cube.meta['band_wavelengths']``.
     """
+    if isinstance(cube, (str, os.PathLike)):
+        from .io import read_cube
+        cube = read_cube(cube)
     if isinstance(cube, (list, tuple)):
-        cube = _stack_images(cube, name)
+        from .io import read_cube
+        cube = _stack_images([read_cube(c) if isinstance(c, (str, os.PathLike)) else c
+                              for c in cube], name)
     if not isinstance(cube, NDData):
         raise TypeError(
             f'{name} must be an astropy NDData (or NDDataArray, CCDData) with data, unit '

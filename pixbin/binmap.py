@@ -5,10 +5,12 @@ The result of a binning: a label image with the binned photometry.
 
 import astropy.units as u
 import numpy as np
+from astropy.io.registry import UnifiedReadWriteMethod
 from astropy.utils import lazyproperty
 
 from ._covariance import check_covariance, covariance_eta, describe_covariance
-from ._validation import celestial_wcs
+from ._validation import celestial_wcs, check_same_grid
+from .io.registry import BinMapRead, BinMapWrite
 
 __all__ = ['BinMap']
 
@@ -45,6 +47,14 @@ class BinMap:
         also applied by `apply`.
     meta : dict, optional
         Parameters of the binning and other metadata.
+    spectra : `~specutils.Spectrum`, optional
+        Summed spectra (nbins_spec, nwave) of the bins that have one, in
+        increasing bin order.
+    spec_labels : array-like of int, shape (ny, nx), optional
+        Bin number of the pixels whose spectrum entered a bin spectrum, else 0.
+        Required with ``spectra``.
+    spec_region : array-like of bool, shape (ny, nx), optional
+        The IFU footprint (True = pixel has a spectrum).
 
     Examples
     --------
@@ -60,8 +70,12 @@ class BinMap:
            [4.]])
     """
 
+    read = UnifiedReadWriteMethod(BinMapRead)
+    write = UnifiedReadWriteMethod(BinMapWrite)
+
     def __init__(self, labels, *, flux=None, flux_err=None, wcs=None, band_names=None,
-                 band_wavelengths=None, covariance=None, meta=None):
+                 band_wavelengths=None, covariance=None, meta=None, spectra=None,
+                 spec_labels=None, spec_region=None):
         self._labels = self._check_labels(labels)
         self._wcs = celestial_wcs(wcs, 'wcs')
         self._covariance = check_covariance(covariance)
@@ -81,6 +95,8 @@ class BinMap:
                 raise ValueError(f'band_wavelengths must have one value per band '
                                  f'({len(band_names)}), got shape {band_wavelengths.shape}')
         self._band_wavelengths = band_wavelengths
+        self._spectra, self._spec_labels, self._spec_region = self._check_spectra(
+            spectra, spec_labels, spec_region)
 
     @staticmethod
     def _check_labels(labels):
@@ -133,6 +149,36 @@ class BinMap:
             raise u.UnitsError(f'flux_err has unit {flux_err.unit!s}, which does not convert '
                                f'to the flux unit {flux.unit!s}') from None
         return flux, flux_err
+
+    def _check_spectra(self, spectra, spec_labels, spec_region):
+        if spec_region is not None:
+            spec_region = np.array(spec_region, dtype=bool)
+            if spec_region.shape != self.shape:
+                raise ValueError(f'spec_region must have shape {self.shape}, got '
+                                 f'{spec_region.shape}')
+            spec_region.flags.writeable = False
+        if spectra is None and spec_labels is None:
+            return None, None, spec_region
+        if spectra is None or spec_labels is None:
+            raise ValueError('spectra and spec_labels must be given together')
+        spec_labels = np.array(spec_labels)
+        if spec_labels.shape != self.shape or spec_labels.dtype.kind not in 'iu':
+            raise ValueError(f'spec_labels must be an integer image of shape {self.shape}, '
+                             f'got {spec_labels.dtype} {spec_labels.shape}')
+        inside = spec_labels > 0
+        if np.any(spec_labels[inside] != self._labels[inside]):
+            raise ValueError('spec_labels must hold the bin number of labels (or 0) in every '
+                             'pixel')
+        ids = np.unique(spec_labels[inside])
+        from specutils import Spectrum
+        if not isinstance(spectra, Spectrum) or spectra.flux.ndim != 2:
+            raise TypeError(f'spectra must be a specutils Spectrum with flux (nbins_spec, '
+                            f'nwave), got {type(spectra).__name__}')
+        if spectra.flux.shape[0] != ids.size:
+            raise ValueError(f'spectra has {spectra.flux.shape[0]} rows but spec_labels has '
+                             f'{ids.size} bins')
+        spec_labels.flags.writeable = False
+        return spectra, spec_labels, spec_region
 
     # -- the label image -------------------------------------------------------------
     @property
@@ -254,6 +300,84 @@ class BinMap:
             return None
         return self._flux_err / self.npix[:, np.newaxis]
 
+    @lazyproperty
+    def photometry(self):
+        """
+        The bin SEDs as a specutils `~specutils.Spectrum` on the band wavelengths.
+
+        Flux (nbins, nbands) with its uncertainty; when the band wavelengths
+        are unknown or not monotonic, an `~astropy.nddata.NDData` (nbins,
+        nbands) with ``meta['band_names']`` instead.
+        """
+        if self._flux is None:
+            return None
+        from astropy.nddata import NDData, StdDevUncertainty
+        uncertainty = StdDevUncertainty(self._flux_err)
+        meta = {'band_names': self._band_names, 'bin_ids': self.bin_ids}
+        wave = self._band_wavelengths
+        if wave is not None and wave.size > 1:
+            step = np.diff(wave.to_value(u.AA, equivalencies=u.spectral()))
+            if np.all(step > 0) or np.all(step < 0):
+                from specutils import Spectrum
+                return Spectrum(flux=self._flux, spectral_axis=wave, uncertainty=uncertainty,
+                                meta=meta)
+        return NDData(self._flux.value, unit=self._flux.unit, uncertainty=uncertainty,
+                      meta=meta)
+
+    # -- spectra ------------------------------------------------------------------------
+    @property
+    def spectra(self):
+        """
+        Summed spectra of the bins that have one (`~specutils.Spectrum`), or None.
+
+        Flux (nbins_spec, nwave), one row per bin of `spec_bin_ids`.
+        """
+        return self._spectra
+
+    @property
+    def spec_labels(self):
+        """Bin number of the pixels whose spectrum entered a bin spectrum, else 0."""
+        return self._spec_labels
+
+    @property
+    def spec_region(self):
+        """The IFU footprint (True = pixel has a spectrum), or None."""
+        return self._spec_region
+
+    @lazyproperty
+    def spec_bin_ids(self):
+        """Numbers of the bins that have a spectrum (increasing)."""
+        if self._spec_labels is None:
+            return np.zeros(0, int)
+        return np.unique(self._spec_labels[self._spec_labels > 0])
+
+    @property
+    def nbins_spec(self):
+        """Number of bins with a spectrum."""
+        return int(self.spec_bin_ids.size)
+
+    def spectrum_index(self, bin_id):
+        """Row of `spectra` that holds the spectrum of bin ``bin_id``, or None."""
+        row = np.searchsorted(self.spec_bin_ids, bin_id)
+        if row < self.spec_bin_ids.size and self.spec_bin_ids[row] == bin_id:
+            return int(row)
+        return None
+
+    def spectrum(self, bin_id):
+        """
+        The summed spectrum of one bin as a 1-D `~specutils.Spectrum`.
+
+        Raises
+        ------
+        ValueError
+            If the bin has no spectrum.
+        """
+        row = self.spectrum_index(bin_id)
+        if row is None:
+            raise ValueError(f'bin {bin_id} has no spectrum (bins with spectra: '
+                             f'{self.nbins_spec} of {self.nbins})')
+        return self._spectra[row]
+
     def pixel_map(self, values, fill_value=np.nan):
         """
         Paint one value per bin onto the pixel grid.
@@ -327,27 +451,40 @@ class BinMap:
         """
         Raise a ValueError unless ``shape`` (and ``wcs`` when both have one) is this grid.
         """
-        if tuple(shape) != self.shape:
-            raise ValueError(f'{name} has spatial shape {tuple(shape)}, but the bin map has '
-                             f'{self.shape}: resample it onto the bin map grid first '
-                             f'(e.g. reproject.reproject_interp(..., bm.wcs, shape_out=bm.shape))')
-        if wcs is None or self._wcs is None:
-            return
-        other = celestial_wcs(wcs, f'{name}.wcs')
-        # Same grid: the corners and centre of the other grid land on the same
-        # pixels of this one (to 1% of a pixel).
-        ny, nx = self.shape
-        xs = np.array([0, nx - 1, 0, nx - 1, (nx - 1) / 2])
-        ys = np.array([0, 0, ny - 1, ny - 1, (ny - 1) / 2])
-        try:
-            px, py = self._wcs.world_to_pixel(other.pixel_to_world(xs, ys))
-            same = bool(np.all(np.hypot(px - xs, py - ys) < 0.01))
-        except (ValueError, TypeError, u.UnitsError):
-            same = False
-        if not same:
-            raise ValueError(f'{name} has a different WCS from the bin map: resample it onto '
-                             f'the bin map grid first (e.g. reproject.reproject_interp(..., '
-                             f'bm.wcs, shape_out=bm.shape))')
+        check_same_grid(self.shape, self._wcs, shape, wcs, name)
+
+    def to_regions(self, bin_ids=None, *, sky=False):
+        """
+        The outline of each bin as an astropy-regions polygon.
+
+        Each bin becomes a `~regions.PolygonPixelRegion` along the outer edges
+        of its pixels (vertices at pixel corners); a bin with holes becomes a
+        compound region (polygon XOR holes).  ``meta['label']`` is
+        ``'bin <id>'``, so the regions can be written to a ds9 file with
+        labels.
+
+        Parameters
+        ----------
+        bin_ids : int or sequence of int, optional
+            Bins to convert (default all).
+        sky : bool, optional
+            Return sky regions, through the WCS.
+
+        Returns
+        -------
+        regions : `~regions.Regions`
+            One region per bin, in the order of ``bin_ids``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from pixbin import BinMap
+        >>> region = BinMap(np.array([[1, 1], [0, 1]])).to_regions()[0]
+        >>> region.vertices.xy
+        (array([-0.5,  1.5,  1.5,  0.5,  0.5, -0.5]), array([-0.5, -0.5,  1.5,  1.5,  0.5,  0.5]))
+        """
+        from ._regions import binmap_regions
+        return binmap_regions(self, bin_ids, sky=sky)
 
     # -- tables and display -------------------------------------------------------------
     def to_table(self):
@@ -397,7 +534,8 @@ class BinMap:
 
     def __repr__(self):
         unit = '' if self._flux is None else f', unit={self._flux.unit!s}'
-        return (f'<{type(self).__name__}(nbins={self.nbins}, shape={self.shape}, '
+        spec = '' if self._spectra is None else f', nbins_spec={self.nbins_spec}'
+        return (f'<{type(self).__name__}(nbins={self.nbins}{spec}, shape={self.shape}, '
                 f'nbands={self.nbands}{unit}, unbinned={int(self.unbinned.sum())} px, '
                 f'covariance={describe_covariance(self._covariance)!r}, '
                 f'wcs={"yes" if self._wcs is not None else "no"})>')

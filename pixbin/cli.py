@@ -2,17 +2,125 @@
 """
 The ``pixbin`` command line.
 
-``pixbin demo`` bins the bundled synthetic galaxy and writes a picture.
+``pixbin bin`` bins a FITS cube and writes a bin-map file, ``pixbin info``
+summarises a bin-map file, ``pixbin demo`` bins the bundled synthetic galaxy.
+Exit codes: 0 success, 2 bad input (a one-line message, no traceback).
 """
 
 import argparse
+import os
 import sys
+
+import astropy.units as u
+import numpy as np
 
 __all__ = ['main']
 
+# Errors that come from the user's input or files: reported in one line.
+USER_ERRORS = (ValueError, TypeError, u.UnitsError, FileNotFoundError, FileExistsError,
+               PermissionError, IsADirectoryError, NotADirectoryError)
 
-class UserError(Exception):
-    """A mistake of the user: reported in one line, exit code 2."""
+
+def _number_list(text):
+    """'10' or '10,10,0' -> float or list of float."""
+    try:
+        values = [float(v) for v in text.split(',')]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number or comma-separated numbers, got '
+                                         f'{text!r}') from None
+    return values[0] if len(values) == 1 else values
+
+
+def _band(text):
+    return int(text) if text.lstrip('-').isdigit() else text
+
+
+def _load_input(path):
+    """Keyword arguments of bin_pixels for a piXedfit flux map or a FITS cube."""
+    from .io import read_cube, read_pixedfit
+    from astropy.io import fits
+    try:
+        with fits.open(path, mode='readonly') as hdul:
+            is_pixedfit = 'nfilters' in hdul[0].header
+    except OSError:
+        is_pixedfit = False       # read_cube reports the problem
+    if is_pixedfit:
+        return read_pixedfit(path)
+    return {'cube': read_cube(path)}
+
+
+def _bin(args):
+    from .core import bin_pixels
+    if os.path.exists(args.output) and not args.overwrite:
+        raise FileExistsError(f'{args.output} exists; pass --overwrite to replace it')
+    data = _load_input(args.input)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    bm = bin_pixels(**data, snr=args.snr, ref_band=args.ref_band,
+                    min_diameter=args.min_diameter, redchi2_limit=args.redchi2_limit,
+                    sys_err=args.sys_err, leftovers=args.leftovers,
+                    strict_min_diameter=args.strict_min_diameter, covariance=args.covariance,
+                    spec_min_fraction=args.spec_min_fraction, progress=progress)
+    bm.write(args.output, overwrite=args.overwrite)
+    print(f'{args.input}: {bm.nbins} bins'
+          + (f', {bm.nbins_spec} with spectra' if bm.spectra is not None else '')
+          + f', {int(np.count_nonzero(bm.labels))} of {bm.meta["nvalid"]} valid pixels binned'
+          + f' -> {args.output}')
+    if args.plot:
+        _save_map(bm, args.plot, args.overwrite)
+        print(f'wrote {args.plot}')
+    if args.regions:
+        from ._regions import flat_regions
+        from .io._atomic import atomic_path
+        regions = flat_regions(bm.to_regions(sky=bm.wcs is not None))
+        with atomic_path(args.regions, overwrite=args.overwrite) as tmp:
+            regions.write(tmp, format='ds9', overwrite=True)
+        print(f'wrote {args.regions}')
+    return 0
+
+
+def _save_map(bm, path, overwrite):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    from .io._atomic import atomic_path
+    ax = bm.plot_map()
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        ax.figure.savefig(tmp, format=os.path.splitext(path)[1][1:] or 'png', dpi=100)
+    plt.close(ax.figure)
+
+
+def _info(args):
+    from .io import read_binmap
+    bm = read_binmap(args.file)
+    print(f'{args.file}: {bm.nbins} bins on a {bm.shape[1]} x {bm.shape[0]} pixel grid'
+          + (f', {bm.nbins_spec} with spectra' if bm.spectra is not None else ''))
+    binned = int(np.count_nonzero(bm.labels))
+    sizes = (f'; pixels per bin: min {bm.npix.min()}, median {np.median(bm.npix):g}, '
+             f'max {bm.npix.max()}') if bm.nbins else ''
+    print(f'  pixels in bins: {binned} ({binned / bm.labels.size:.1%} of the grid){sizes}')
+    if bm.wcs is not None:
+        centre = bm.wcs.pixel_to_world((bm.shape[1] - 1) / 2, (bm.shape[0] - 1) / 2)
+        print(f'  WCS: yes, centre {centre.to_string("hmsdms", precision=1)}')
+    else:
+        print('  WCS: no')
+    print(f'  flux unit: {bm.flux.unit} (sum over the pixels of each bin)')
+    snr = bm.meta.get('snr')
+    print('  bands (S/N threshold, minimum S/N over bins):')
+    for i, name in enumerate(bm.band_names):
+        wave = '' if bm.band_wavelengths is None else f' {bm.band_wavelengths[i]:.6g}'
+        need = '' if snr is None else f'  threshold {snr[i]:g}'
+        low = f'  min {np.nanmin(bm.snr[:, i]):.3g}' if bm.nbins else ''
+        print(f'    {i:2d} {name}{wave}{need}{low}')
+    if bm.spectra is not None:
+        axis = bm.spectra.spectral_axis.to(u.AA, equivalencies=u.spectral())
+        print(f'  spectra: {axis.size} wavelengths, {axis.min():.6g} to {axis.max():.6g}')
+    params = {k: v for k, v in bm.meta.items() if k != 'snr'}
+    if params:
+        print('  parameters: ' + ', '.join(f'{k}={v}' for k, v in params.items()))
+    if bm.covariance is not None:
+        print(f'  covariance correction: {bm.covariance!r}')
+    return 0
 
 
 def _demo(args):
@@ -68,6 +176,58 @@ def build_parser():
     demo.add_argument('--dpi', type=int, default=90, help=argparse.SUPPRESS)
     demo.add_argument('--progress', action='store_true', help='show a progress bar')
     demo.set_defaults(func=_demo)
+
+    binp = sub.add_parser(
+        'bin', help='bin a FITS cube and write a bin-map FITS file',
+        description='Bin the pixels of a FITS cube (a piXedfit flux-map file, or a FITS cube '
+                    'or image with BUNIT and an uncertainty extension) so that every bin '
+                    'reaches the S/N threshold in every band that has one, and write the bins '
+                    'as a FITS file that keeps the WCS and that piXedfit users can read.',
+        epilog='example: pixbin bin ngc309_fluxmap.fits --snr 10,10,10,10,10,10,10,0,0,0,0,0 '
+               '--ref-band 4 --min-diameter 4 -o ngc309_bins.fits --plot ngc309_bins.png')
+    binp.add_argument('input', help='input FITS file')
+    binp.add_argument('-o', '--output', required=True, help='bin-map FITS file to write')
+    binp.add_argument('--snr', type=_number_list, required=True,
+                      help='S/N threshold: one value for all bands or one per band, comma '
+                           'separated (0 = no requirement in that band)')
+    binp.add_argument('--ref-band', type=_band, default=None,
+                      help='band index or name that orders the seeds (default: the band with '
+                           'the highest total S/N)')
+    binp.add_argument('--min-diameter', type=float, default=2.0,
+                      help='minimum bin diameter in pixels, e.g. the PSF FWHM (default: '
+                           '%(default)s)')
+    binp.add_argument('--redchi2-limit', type=float, default=4.0,
+                      help='largest reduced chi-square between a pixel SED and its bin SED '
+                           '(default: %(default)s)')
+    binp.add_argument('--sys-err', type=float, default=0.0,
+                      help='fractional systematic error in the shape test (default: 0)')
+    binp.add_argument('--leftovers', choices=['unbinned', 'merge'], default='unbinned',
+                      help='pixels that cannot reach the S/N: keep them out of bins (default) '
+                           'or merge them into the most similar adjacent bin')
+    binp.add_argument('--strict-min-diameter', action='store_true',
+                      help='take the whole core disc without the shape test (piXedfit)')
+    binp.add_argument('--covariance', type=float, default=None, metavar='ALPHA',
+                      help='covariance correction of the binned noise, '
+                           'eta = 1 + ALPHA log10(npix) (MaNGA: 1.62)')
+    binp.add_argument('--spec-min-fraction', type=float, default=1.0,
+                      help='fraction of a bin inside the IFU footprint for it to get a '
+                           'spectrum (default: 1, all)')
+    binp.add_argument('--plot', metavar='PNG', help='also write a picture of the bin map')
+    binp.add_argument('--regions', metavar='REG',
+                      help='also write the bins as ds9 polygon regions (sky if WCS)')
+    binp.add_argument('--overwrite', action='store_true', help='replace existing files')
+    binp.add_argument('--progress', dest='progress', action='store_true', default=None,
+                      help='show a progress bar (default: when the terminal is interactive)')
+    binp.add_argument('--no-progress', dest='progress', action='store_false',
+                      help='never show a progress bar')
+    binp.set_defaults(func=_bin)
+
+    info = sub.add_parser('info', help='summarise a bin-map FITS file',
+                          description='Print the number of bins, the bands and their S/N, '
+                                      'the WCS and the binning parameters of a bin-map file '
+                                      'written by pixbin or piXedfit.')
+    info.add_argument('file', help='bin-map FITS file')
+    info.set_defaults(func=_info)
     return parser
 
 
@@ -77,8 +237,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except UserError as exc:
-        print(f'pixbin {args.command}: error: {exc}', file=sys.stderr)
+    except USER_ERRORS as exc:
+        message = ' '.join(str(exc).split())
+        print(f'pixbin {args.command}: error: {message}', file=sys.stderr)
         return 2
 
 

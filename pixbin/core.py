@@ -11,6 +11,7 @@ import numpy as np
 from ._apply import bin_arrays
 from ._covariance import check_covariance, covariance_eta
 from ._progress import progress_callback
+from ._spectra import bin_spectra, parse_spectra, spectral_footprint
 from ._validation import check_positive_scalar, parse_cube, parse_ref_band, parse_snr
 from .binmap import BinMap
 from .binning import LEFTOVER_CHOICES, sed_greedy
@@ -35,7 +36,8 @@ def _min_diameter_pixels(min_diameter, wcs):
 
 def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0, mask=None,
                sys_err=0.0, leftovers='unbinned', strict_min_diameter=False, covariance=None,
-               band_names=None, band_wavelengths=None, progress=False):
+               spectra=None, spec_region=None, spec_min_fraction=1.0, band_names=None,
+               band_wavelengths=None, progress=False):
     """
     Bin the pixels of a multi-band cube by S/N in every band and SED shape.
 
@@ -94,6 +96,21 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
         ``alpha`` multiplies the quadrature noise of an ``n``-pixel bin by
         ``1 + alpha * log10(n)`` (MaNGA: 1.62); a callable gives the factor
         for an integer array ``n``.  Used in the S/N test and in ``flux_err``.
+    spectra : `~specutils.Spectrum` or `~astropy.nddata.NDData`, optional
+        A spectral cube on the same pixel grid (spectrophotometric data): a
+        Spectrum cube with any ``spectral_axis_index``, or an NDData cube
+        (nwave, ny, nx) with a spectral WCS axis.  The photometry is binned
+        first; the spectra of every bin inside the IFU footprint are then
+        summed with the same map (masked or non-finite values are left out per
+        wavelength, and such partial sums are masked).
+    spec_region : array-like of bool or region, optional
+        The IFU footprint: True for pixels with a spectrum, or an
+        astropy-regions pixel or sky region.  Default: pixels whose spectrum
+        has at least one valid, non-zero value.
+    spec_min_fraction : float, optional
+        A bin gets a spectrum when at least this fraction of its pixels are in
+        the footprint (1, the default, means all of them, as in piXedfit); the
+        spectrum sums its pixels inside the footprint.
     band_names : sequence of str, optional
         Band names, overriding ``cube.meta``.
     band_wavelengths : `~astropy.units.Quantity`, optional
@@ -107,7 +124,8 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     binmap : `~pixbin.BinMap`
         Labels ``1..nbins`` (bin 1 has the brightest seed, 0 = no bin), the
         summed flux of each bin in each band with its uncertainty, the WCS,
-        band names and the parameters in ``meta``.
+        band names and the parameters in ``meta``; with ``spectra``, also
+        ``spec_labels``, ``spectra`` and ``spec_region``.
 
     Raises
     ------
@@ -149,6 +167,14 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     if leftovers not in LEFTOVER_CHOICES:
         raise ValueError(f'leftovers must be one of {LEFTOVER_CHOICES}, got {leftovers!r}')
     covariance = check_covariance(covariance)
+    spec_min_fraction = check_positive_scalar(spec_min_fraction, 'spec_min_fraction')
+    if spec_min_fraction > 1:
+        raise ValueError(f'spec_min_fraction must be in (0, 1], got {spec_min_fraction}')
+    if spectra is not None:
+        parsed_spectra = parse_spectra(spectra, parsed.shape, parsed.wcs)
+        footprint = spectral_footprint(spec_region, parsed_spectra, parsed.shape, parsed.wcs)
+    elif spec_region is not None:
+        raise ValueError('spec_region was given without spectra')
 
     nvalid = int(parsed.valid.sum())
     labels = sed_greedy(parsed.flux, np.square(parsed.std), thresholds, valid=parsed.valid,
@@ -172,9 +198,16 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
     total, total_std, _ = bin_arrays(labels, nbins, covariance_eta(covariance, npix),
                                      parsed.flux, parsed.std)
+    spec = {}
+    if spectra is not None:
+        spec_labels, binned_spectra = bin_spectra(labels, nbins, parsed_spectra, footprint,
+                                                  spec_min_fraction, covariance)
+        spec = dict(spectra=binned_spectra, spec_labels=spec_labels, spec_region=footprint)
+        meta['spec_min_fraction'] = spec_min_fraction
     result = BinMap(labels, flux=total * parsed.unit, flux_err=total_std * parsed.unit,
                     wcs=parsed.wcs, band_names=parsed.band_names,
-                    band_wavelengths=parsed.band_wavelengths, covariance=covariance, meta=meta)
+                    band_wavelengths=parsed.band_wavelengths, covariance=covariance, meta=meta,
+                    **spec)
     if result.nbins == 0:
         warnings.warn(
             f'No bin reached the S/N threshold in every required band ({nvalid} valid pixels); '

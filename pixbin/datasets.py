@@ -21,7 +21,8 @@ import numpy as np
 from astropy.nddata import NDData, StdDevUncertainty
 from astropy.wcs import WCS
 
-__all__ = ['BANDS', 'FLUX_UNIT', 'MockTruth', 'component_sed', 'make_mock_galaxy']
+__all__ = ['BANDS', 'FLUX_UNIT', 'MockTruth', 'component_sed', 'make_mock_galaxy',
+           'make_mock_ifu']
 
 #: Flux unit of the mock data, per pixel.
 FLUX_UNIT = u.Unit('1e-17 erg / (s cm2 Angstrom)')
@@ -147,6 +148,8 @@ _BULGE_RE, _BULGE_N, _BULGE_IE, _BULGE_Q = 8.0, 1.0, 15.0, 0.85   # Sersic
 _DISK_RD, _DISK_PEAK, _DISK_Q = 14.0, 20.0, 0.55                  # exponential
 _CLUMP_SIGMA = (3.0, 4.5)                                          # Gaussian
 _POSITION_ANGLE = np.deg2rad(30.0)
+_PIXEL_SCALE = 1.5 * u.arcsec
+_CENTER = (150.0, 2.2)
 # Sky noise of each band relative to the r band (for the bulge + disk colour).
 _NOISE_FACTOR = np.array([1.2, 1.0, 1.0, 0.7, 0.7, 0.7, 0.7, 1.6, 1.8, 2.0, 1.5, 2.5])
 
@@ -218,6 +221,26 @@ def _mock_wcs(shape, pixel_scale, center):
     return wcs
 
 
+def _setup(shape, nclumps, psf_sigma, depth, seed):
+    """Checked arguments, the random generator and the component maps."""
+    shape = tuple(int(n) for n in shape)
+    if len(shape) != 2 or min(shape) < 1:
+        raise ValueError(f'shape must be two positive integers (ny, nx), got {shape!r}')
+    if not depth > 0:
+        raise ValueError(f'depth must be positive, got {depth!r}')
+    rng = np.random.default_rng(seed)
+    maps = _component_maps(shape, int(nclumps), float(psf_sigma), rng)
+    return shape, rng, maps
+
+
+def _sky_noise(shape, seds):
+    """Sky noise per band (nbands,): the depth of the mock, see `make_mock_galaxy`."""
+    scale = min(shape) / 100.0
+    sky_r = _disk(3.0 * _DISK_RD * scale, scale)
+    colour = (seds[0] + seds[1]) / (seds[0, 4] + seds[1, 4])
+    return sky_r * colour * _NOISE_FACTOR
+
+
 def make_mock_galaxy(shape=(100, 100), *, nclumps=5, psf_sigma=0.5, depth=1.0, seed=0,
                      noise=True, return_truth=False):
     """
@@ -250,6 +273,14 @@ def make_mock_galaxy(shape=(100, 100), *, nclumps=5, psf_sigma=0.5, depth=1.0, s
     truth : `MockTruth`
         Only if ``return_truth`` is True.
 
+    Notes
+    -----
+    Noise is sky plus source shot noise.  In the r band, S/N = 1 per pixel
+    where the disk alone is at 3 scale lengths on the major axis; the other
+    bands are as deep relative to the bulge + disk SED, times a per-band
+    factor (UV and near-infrared shallower).  The brightest pixels reach S/N
+    of about 100.
+
     Examples
     --------
     >>> from pixbin.datasets import make_mock_galaxy
@@ -259,37 +290,115 @@ def make_mock_galaxy(shape=(100, 100), *, nclumps=5, psf_sigma=0.5, depth=1.0, s
     >>> cube.meta['band_names'][4]
     'sdss_r'
     """
-    shape = tuple(int(n) for n in shape)
-    if len(shape) != 2 or min(shape) < 1:
-        raise ValueError(f'shape must be two positive integers (ny, nx), got {shape!r}')
-    if not depth > 0:
-        raise ValueError(f'depth must be positive, got {depth!r}')
-    rng = np.random.default_rng(seed)
-    maps = _component_maps(shape, int(nclumps), float(psf_sigma), rng)
+    shape, rng, maps = _setup(shape, nclumps, psf_sigma, depth, seed)
     seds = np.array([_band_photometry(name) for name in _COMPONENTS])  # (ncomp, nbands)
     components = seds[:, :, np.newaxis, np.newaxis] * maps[:, np.newaxis]
     model = components.sum(axis=0)
-
-    # Noise: sky plus source shot noise.  In the r band S/N = 1 per pixel
-    # where the disk alone is at 3 scale lengths (major axis); other bands
-    # are as deep relative to the bulge + disk SED, times a per-band factor
-    # (UV and near-IR shallower).
-    scale = min(shape) / 100.0
-    sky_r = _disk(3.0 * _DISK_RD * scale, scale)
-    colour = (seds[0] + seds[1]) / (seds[0, 4] + seds[1, 4])
-    sky = (sky_r * colour * _NOISE_FACTOR)[:, np.newaxis, np.newaxis]
-    std = np.sqrt(sky**2 + 0.02 * sky * np.abs(model))
-    std = std / depth
+    sky = _sky_noise(shape, seds)[:, np.newaxis, np.newaxis]
+    std = np.sqrt(sky**2 + 0.02 * sky * np.abs(model)) / depth
     data = model + rng.normal(size=model.shape) * std if noise else model.copy()
 
     names = [b[0] for b in BANDS]
     wavelengths = np.array([b[1] for b in BANDS]) * u.AA
-    wcs = _mock_wcs(shape, 1.5 * u.arcsec, (150.0, 2.2))
+    wcs = _mock_wcs(shape, _PIXEL_SCALE, _CENTER)
     cube = NDData(data, uncertainty=StdDevUncertainty(std), unit=FLUX_UNIT, wcs=wcs,
                   meta={'band_names': names, 'band_wavelengths': wavelengths,
-                        'object': 'pixbin mock galaxy', 'pixel_scale': 1.5 * u.arcsec,
+                        'object': 'pixbin mock galaxy', 'pixel_scale': _PIXEL_SCALE,
                         'seed': seed})
     if return_truth:
         truth = MockTruth(names=_COMPONENTS, maps=maps, components=components * FLUX_UNIT)
         return cube, truth
     return cube
+
+
+def _hexagon(shape, radius):
+    """Boolean hexagon (flat top) of circumradius ``radius`` at the image centre."""
+    ny, nx = shape
+    y, x = np.indices(shape, dtype=float)
+    dx = np.abs(x - (nx - 1) / 2.0)
+    dy = np.abs(y - (ny - 1) / 2.0)
+    return (dy <= np.sqrt(3) / 2 * radius) & (np.sqrt(3) * dx + dy <= np.sqrt(3) * radius)
+
+
+def make_mock_ifu(shape=(100, 100), *, wavelength=None, footprint_radius=None, nclumps=5,
+                  psf_sigma=0.5, depth=1.0, seed=0, noise=True):
+    """
+    A synthetic IFU spectral cube of the galaxy of `make_mock_galaxy`.
+
+    With the same ``shape``, ``nclumps``, ``psf_sigma`` and ``seed``, the
+    spectra are those of the photometric cube's components, on the same pixel
+    grid, inside a hexagonal footprint (as in MaNGA); outside it they are NaN
+    and masked.
+
+    Parameters
+    ----------
+    shape : tuple of int, optional
+        Pixel grid ``(ny, nx)``.
+    wavelength : `~astropy.units.Quantity`, optional
+        Wavelength grid (default 3600 to 8997 A in steps of 3 A).
+    footprint_radius : float, optional
+        Circumradius of the hexagonal footprint in pixels (default 0.3 of the
+        smaller image side).
+    nclumps, psf_sigma, depth, seed, noise
+        As in `make_mock_galaxy`.
+
+    Returns
+    -------
+    spectra : `~specutils.Spectrum`
+        Flux (nwave, ny, nx) in `FLUX_UNIT` per Angstrom of the grid, with a
+        `~astropy.nddata.StdDevUncertainty`, a mask (True outside the
+        footprint) and a 3-D WCS (celestial axes of the photometric cube plus
+        a linear wavelength axis).
+    footprint : ndarray of bool, shape (ny, nx)
+        True for pixels with a spectrum.
+
+    Examples
+    --------
+    >>> from pixbin.datasets import make_mock_ifu
+    >>> spectra, footprint = make_mock_ifu(shape=(40, 40))
+    >>> spectra.flux.shape, spectra.spectral_axis_index, int(footprint.sum())
+    ((1800, 40, 40), 0, 368)
+    """
+    from specutils import Spectrum
+    shape, rng, maps = _setup(shape, nclumps, psf_sigma, depth, seed)
+    if wavelength is None:
+        wavelength = np.arange(3600.0, 9000.0, 3.0) * u.AA
+    wave = u.Quantity(wavelength, u.AA).to_value(u.AA)
+    step = np.median(np.diff(wave))
+    if footprint_radius is None:
+        footprint_radius = 0.3 * min(shape)
+    footprint = _hexagon(shape, footprint_radius)
+    seds = np.array([component_sed(name, wave) for name in _COMPONENTS])   # (ncomp, nwave)
+    inside = np.flatnonzero(footprint.ravel())
+    pix_maps = maps.reshape(len(_COMPONENTS), -1)[:, inside]                # (ncomp, nin)
+    model_in = seds.T @ pix_maps                                            # (nwave, nin)
+    # Noise per pixel and wavelength: the r-band sky per 3 A resolution element
+    # scaled to the spectral SED, S/N per element ~ 1/5 of the photometric one.
+    band_seds = np.array([_band_photometry(name) for name in _COMPONENTS])
+    sky_r = _sky_noise(shape, band_seds)[4] * 5.0
+    sky = sky_r * (seds[0] + seds[1]) / 2.0
+    std_in = np.sqrt(sky[:, np.newaxis] ** 2 + 0.02 * sky[:, np.newaxis] * np.abs(model_in))
+    std_in /= depth
+    data_in = model_in + rng.normal(size=model_in.shape) * std_in if noise else model_in
+
+    nwave = wave.size
+    data = np.full((nwave, shape[0] * shape[1]), np.nan)
+    std = np.full_like(data, np.nan)
+    data[:, inside] = data_in
+    std[:, inside] = std_in
+    data = data.reshape((nwave,) + shape)
+    std = std.reshape((nwave,) + shape)
+    mask = np.broadcast_to(~footprint, data.shape).copy()
+
+    celestial = _mock_wcs(shape, _PIXEL_SCALE, _CENTER)
+    wcs = WCS(naxis=3)
+    wcs.wcs.ctype = list(celestial.wcs.ctype) + ['WAVE']
+    wcs.wcs.cunit = ['deg', 'deg', 'Angstrom']
+    wcs.wcs.crpix = list(celestial.wcs.crpix) + [1.0]
+    wcs.wcs.crval = list(celestial.wcs.crval) + [wave[0]]
+    wcs.wcs.cdelt = list(celestial.wcs.cdelt) + [step]
+    wcs.wcs.radesys = 'ICRS'
+    wcs.wcs.set()
+    spectra = Spectrum(flux=data * FLUX_UNIT, wcs=wcs, uncertainty=StdDevUncertainty(std),
+                       mask=mask, meta={'object': 'pixbin mock galaxy IFU', 'seed': seed})
+    return spectra, footprint

@@ -93,9 +93,10 @@ def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=True, foot
         footprint = getattr(binmap, 'spec_region', None)
     if footprint is not None:
         footprint = np.asarray(footprint, bool)
-        ax.contourf(footprint.astype(float), levels=[0.5, 1.5], colors='none',
-                    hatches=['////'], zorder=2)
-        ax.contour(footprint.astype(float), levels=[0.5], colors='k', linewidths=1.2,
+        # Shade what lies outside the footprint, outline its edge.
+        ax.imshow(np.ma.masked_where(footprint, np.ones(footprint.shape)), origin='lower',
+                  cmap='Greys', vmin=0, vmax=4, alpha=0.5, interpolation='nearest', zorder=1.5)
+        ax.contour(footprint.astype(float), levels=[0.5], colors='k', linewidths=1.5,
                    linestyles='--', zorder=3)
     if outlines and nbins:
         lines = LineCollection(_outline_segments(labels), colors='k', linewidths=0.4,
@@ -106,7 +107,10 @@ def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=True, foot
         cbar.set_label('bin number')
         if nbins > 20:
             cbar.set_ticks(np.linspace(1, nbins, 6).round().astype(int))
-    if binmap.wcs is None:
+    if hasattr(ax, 'coords'):      # WCSAxes
+        ax.coords[0].set_axislabel('RA')
+        ax.coords[1].set_axislabel('Dec')
+    else:
         ax.set_xlabel('x (pixel)')
         ax.set_ylabel('y (pixel)')
     ax.set_title(f'{nbins} bins' if title is None else title)
@@ -165,7 +169,14 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
                 sw = spec.spectral_axis.to(u.um, equivalencies=u.spectral())
                 sf = spec.flux[row].to(unit, u.spectral_density(spec.spectral_axis))
                 ax.plot(sw.value, sf.value, '-', lw=0.7, color=colour, alpha=0.8, zorder=2)
+    from matplotlib.ticker import FuncFormatter, LogLocator
     ax.set_xscale('log')
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f'{x:g}'))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda x, _: ''))
+    photometry = binmap.flux[ids - 1]
+    if np.all(photometry.value > 0) and photometry.max() > 20 * photometry.min():
+        ax.set_yscale('log')
     ax.set_xlabel(r'wavelength ($\mu$m)')
     ax.set_ylabel(f'flux ({unit.to_string("latex_inline")})')
     ax.legend(fontsize='small')

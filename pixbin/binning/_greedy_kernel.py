@@ -206,6 +206,7 @@ def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
     core_var = np.empty(nbands, dtype=np.float64)
     outer = np.empty(nbands, dtype=np.float64)
     outer_var = np.empty(nbands, dtype=np.float64)
+    limit = redchi2_limit
     nbins = 0
     attempt = 0
     for k in range(order.shape[0]):
@@ -235,10 +236,10 @@ def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
             cand = flux[p]
             cand_var = var[p]
             if d2 <= radius2:
-                # Inside the minimum disc (the core of the bin): the pixel must
-                # match the SED of the bin so far, unless the core is strict.
+                # Inside the core disc: the pixel must match the SED of the bin
+                # so far, unless the core is strict.
                 if nmem > 0 and not strict_core and \
-                        _shape_chi2(cand, cand_var, bin_flux, bin_var, False, sys_err2) > redchi2_limit:
+                        _shape_chi2(cand, cand_var, bin_flux, bin_var, False, sys_err2) > limit:
                     continue
             else:
                 # Outside the core: the pixel must match the bin SED, and all
@@ -250,14 +251,14 @@ def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
                     ncore = nmem
                     core_flux[:] = bin_flux
                     core_var[:] = bin_var
-                for b in range(nbands):
-                    outer[b] = bin_flux[b] - core_flux[b] + cand[b]
-                    outer_var[b] = bin_var[b] - core_var[b] + cand_var[b]
-                if _shape_chi2(cand, cand_var, bin_flux, bin_var, False, sys_err2) > redchi2_limit:
+                if _shape_chi2(cand, cand_var, bin_flux, bin_var, False, sys_err2) > limit:
                     continue
-                if nmem > ncore and \
-                        _shape_chi2(outer, outer_var, core_flux, core_var, True, sys_err2) > redchi2_limit:
-                    continue
+                if nmem > ncore:
+                    for b in range(nbands):
+                        outer[b] = bin_flux[b] - core_flux[b] + cand[b]
+                        outer_var[b] = bin_var[b] - core_var[b] + cand_var[b]
+                    if _shape_chi2(outer, outer_var, core_flux, core_var, True, sys_err2) > limit:
+                        continue
             members[nmem] = p
             nmem += 1
             for b in range(nbands):

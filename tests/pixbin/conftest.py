@@ -37,3 +37,16 @@ def random_cube(rng, shape=(3, 12, 15), noise=1.0):
     """Random positive-ish fluxes with unit noise, for property tests."""
     flux = rng.gamma(2.0, 2.0, size=shape) + rng.normal(0, noise, size=shape)
     return flux, np.full(shape, noise**2)
+
+
+def write_cube_fits(cube, path, uncertainty_name='ERR', transform=lambda err: err):
+    """Write an NDData cube as a plain FITS cube: BUNIT, WCS, FILTERi, an uncertainty HDU."""
+    from astropy.io import fits
+    header = cube.wcs.to_header()
+    header['BUNIT'] = cube.unit.to_string()
+    for i, name in enumerate(cube.meta['band_names']):
+        header[f'FILTER{i}'] = name
+    fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(cube.data, header=header, name='SCI'),
+                  fits.ImageHDU(transform(cube.uncertainty.array), name=uncertainty_name)]
+                 ).writeto(path)
+    return path

@@ -33,8 +33,8 @@ def shape_chi2(a, va, c, vc=None, sys_err=0.0):
 
 def snr_reached(total, variance, snr):
     need = snr > 0
-    return bool(np.all(total[need] > 0) and np.all(total[need] / np.sqrt(variance[need])
-                                                    >= snr[need]))
+    return bool(np.all(total[need] > 0)
+                and np.all(total[need] / np.sqrt(variance[need]) >= snr[need]))
 
 
 def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2_limit,

@@ -23,3 +23,93 @@ def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         main(['frobnicate'])
     assert info.value.code == 2
+
+
+import numpy as np  # noqa: E402
+from conftest import write_cube_fits  # noqa: E402
+
+import pixbin  # noqa: E402
+
+
+@pytest.fixture
+def cube_file(tmp_path):
+    """A plain FITS cube of the mock galaxy with BUNIT, ERR and band names."""
+    return write_cube_fits(pixbin.datasets.make_mock_galaxy(shape=(50, 50)),
+                           tmp_path / 'cube.fits')
+
+
+def test_bin_writes_file_plot_and_regions(cube_file, tmp_path, capsys):
+    out = tmp_path / 'bins.fits'
+    code = main(['bin', str(cube_file), '--snr', '10,10,10,10,10,10,10,0,0,0,0,0',
+                 '--ref-band', 'sdss_r', '--min-diameter', '4', '--redchi2-limit', '4',
+                 '-o', str(out), '--plot', str(tmp_path / 'map.png'),
+                 '--regions', str(tmp_path / 'bins.reg'), '--no-progress'])
+    assert code == 0
+    text = capsys.readouterr().out
+    bm = pixbin.read_binmap(out)
+    assert f'{bm.nbins} bins' in text
+    expected = pixbin.bin_pixels(pixbin.io.read_cube(cube_file), [10] * 7 + [0] * 5,
+                                 ref_band=4, min_diameter=4)
+    np.testing.assert_array_equal(bm.labels, expected.labels)
+    assert (tmp_path / 'map.png').read_bytes()[:4] == b'\x89PNG'
+    text = (tmp_path / 'bins.reg').read_text()
+    assert text.count('text={bin ') >= bm.nbins and text.count('polygon') >= bm.nbins
+
+
+def test_bin_progress_bar_on_stderr(cube_file, tmp_path, capsys):
+    assert main(['bin', str(cube_file), '--snr', '5', '-o', str(tmp_path / 'b.fits'),
+                 '--progress']) == 0
+    assert 'binning: 100%' in capsys.readouterr().err
+
+
+def test_info_summarises(cube_file, tmp_path, capsys):
+    out = tmp_path / 'bins.fits'
+    assert main(['bin', str(cube_file), '--snr', '8', '-o', str(out), '--covariance',
+                 '1.62']) == 0
+    capsys.readouterr()
+    assert main(['info', str(out)]) == 0
+    text = capsys.readouterr().out
+    bm = pixbin.read_binmap(out)
+    assert f'{bm.nbins} bins on a 50 x 50 pixel grid' in text
+    assert 'WCS: yes' in text and 'sdss_r' in text and 'threshold 8' in text
+    assert 'covariance correction: 1.62' in text
+
+
+@pytest.mark.parametrize('args, message', [
+    (['bin', '{cube}', '--snr', '10,3', '-o', '{out}'],
+     'snr must be a scalar or have one value per band (12), got 2 value(s)'),
+    (['bin', '{missing}', '--snr', '10', '-o', '{out}'], 'missing.fits: no such file'),
+    (['bin', '{cube}', '--snr', '10', '--ref-band', 'vband', '-o', '{out}'],
+     "ref_band 'vband' is not a band name"),
+    (['bin', '{cube}', '--snr', '10', '--min-diameter', '-3', '-o', '{out}'],
+     'min_diameter must be a finite positive number'),
+    (['bin', '{cube}', '--snr', '10', '-o', '{tmp}/nofolder/x.fits'], 'does not exist'),
+    (['info', '{cube}'], 'is not a bin-map file'),
+    (['info', '{missing}'], 'no such file'),
+])
+def test_user_errors_give_one_line_and_exit_2(cube_file, tmp_path, capsys, args, message):
+    fill = {'cube': cube_file, 'out': tmp_path / 'out.fits', 'missing': tmp_path / 'missing.fits',
+            'tmp': tmp_path}
+    code = main([a.format(**fill) for a in args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.count('\n') == 1 and 'Traceback' not in err
+    assert not (tmp_path / 'out.fits').exists()
+
+
+def test_overwrite_needs_the_flag(cube_file, tmp_path, capsys):
+    out = tmp_path / 'bins.fits'
+    out.write_bytes(b'keep me')
+    assert main(['bin', str(cube_file), '--snr', '8', '-o', str(out)]) == 2
+    assert 'exists; pass --overwrite' in capsys.readouterr().err
+    assert out.read_bytes() == b'keep me'
+    assert main(['bin', str(cube_file), '--snr', '8', '-o', str(out), '--overwrite']) == 0
+    assert pixbin.read_binmap(out).nbins > 0
+
+
+def test_bad_option_value_is_a_usage_error(cube_file, tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(['bin', str(cube_file), '--snr', 'ten', '-o', str(tmp_path / 'x.fits')])
+    assert info.value.code == 2
+    assert 'expected a number or comma-separated numbers' in capsys.readouterr().err

@@ -1,0 +1,11 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+FITS input and output: bin-map files (piXedfit-compatible), piXedfit flux-map
+cubes, and plain FITS cubes and images.
+"""
+
+from .binmap_fits import is_binmap_file, read_binmap, write_binmap
+from .cube import read_cube
+from .pixedfit import read_pixedfit
+
+__all__ = ['is_binmap_file', 'read_binmap', 'read_cube', 'read_pixedfit', 'write_binmap']

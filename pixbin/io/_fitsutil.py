@@ -1,0 +1,82 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+Opening FITS files with errors that name the file and what is wrong.
+"""
+
+import os
+import warnings
+
+from astropy.io import fits
+from astropy.utils.exceptions import AstropyUserWarning
+from astropy.wcs import WCS, FITSFixedWarning
+
+__all__ = []
+
+
+def display_name(path):
+    """The file name of a path or an open file, for messages."""
+    return os.fspath(getattr(path, 'name', path)) if not isinstance(path, (str, bytes)) \
+        else path
+
+
+def open_fits(path):
+    """
+    Open ``path`` (a path or an open binary file) read-only; the file is never modified.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file is not a readable FITS file (truncated, corrupt, foreign).
+    """
+    source = path
+    if not hasattr(path, 'read'):
+        source = path = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f'{path}: no such file')
+    path = display_name(path)
+    hdul = None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always', AstropyUserWarning)
+            hdul = fits.open(source, mode='readonly', memmap=False, lazy_load_hdus=False)
+            for hdu in hdul:      # read every HDU now: a truncated file fails here
+                _ = hdu.data
+        for w in caught:
+            if 'truncated' in str(w.message).lower():
+                raise ValueError(str(w.message))
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    except (OSError, ValueError, TypeError, fits.VerifyError) as exc:
+        if hdul is not None:
+            hdul.close()
+        raise ValueError(f'{path}: not a readable FITS file ({type(exc).__name__}: '
+                         f'{exc})') from None
+    return hdul
+
+
+def extension_names(hdul):
+    """Upper-case names of the HDUs (PRIMARY first)."""
+    return [hdu.name.upper() for hdu in hdul]
+
+
+def require(hdul, path, names, what):
+    """Raise a ValueError naming the file unless all extensions ``names`` are there."""
+    present = extension_names(hdul)
+    missing = [n for n in names if n.upper() not in present]
+    if missing:
+        raise ValueError(f'{os.fspath(path)} is not {what}: missing extension(s) '
+                         f'{", ".join(missing)} (found: {", ".join(present)})')
+
+
+def header_wcs(header):
+    """The celestial WCS of a header, or None when it has none."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', FITSFixedWarning)
+        try:
+            wcs = WCS(header)
+        except Exception:  # noqa: BLE001 - any malformed WCS means "no WCS"
+            return None
+    if not wcs.has_celestial:
+        return None
+    return wcs.celestial

@@ -1,0 +1,410 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+BinMap FITS files: pixbin's own file, readable by piXedfit users' code.
+
+A file holds the extensions that piXedfit's ``pixel_binning`` writes, with
+piXedfit's names and header keywords, plus the exact per-bin values:
+
+==========================  =====================================================
+photometric                 spectrophotometric
+==========================  =====================================================
+``BIN_MAP``                 ``PHOTO_BIN_MAP``, ``SPEC_BIN_MAP``
+``BIN_FLUX``                ``BIN_PHOTO_FLUX``
+``BIN_FLUXERR``             ``BIN_PHOTO_FLUXERR``
+..                          ``SPEC_WAVE``, ``BIN_SPEC_FLUX``, ``BIN_SPEC_FLUXERR``
+``BINS``, ``BANDS``         ``BINS``, ``BANDS``, ``SPECTRA``, ``SPECTRA_ERR``,
+                            ``SPECTRA_MASK``, ``SPEC_REGION``
+==========================  =====================================================
+
+The bin-map extensions carry the celestial WCS and piXedfit's keywords
+(``nfilters``, ``refband``, ``nbins`` or ``nbinsph``/``nbinssp``, ``unit``,
+``bunit``, ``fil0..``, ``specphot``).  As in piXedfit, every pixel of
+``BIN_FLUX`` holds the summed flux of its bin (0 outside bins), in units of
+``unit`` x erg/s/cm2/A.  The ``BINS`` table holds one row per bin (``BIN``,
+``NPIX``, ``XCEN``, ``YCEN``, ``ETA``, ``FLUX``, ``FLUX_ERR`` in the bin map's
+own unit), ``BANDS`` the band names and wavelengths, and the primary header the
+binning parameters (``PBSNRi``, ``PBREFB``, ``PBDMIN``, ``PBCHI2``, ...).
+"""
+
+import os
+
+import astropy.units as u
+import numpy as np
+from astropy.io import fits
+from astropy.table import Table
+
+from .._covariance import TabulatedCovariance
+from ._atomic import atomic_path
+from ._fitsutil import display_name, extension_names, header_wcs, open_fits
+from .pixedfit import PIXEDFIT_UNIT
+
+__all__ = ['is_binmap_file', 'read_binmap', 'write_binmap']
+
+FORMAT_VERSION = 1
+_COPIED = ('z', 'RA', 'DEC', 'GalEBV', 'pixsize', 'psffwhm')
+_PARAMETERS = (  # meta key, header keyword, comment
+    ('method', 'PBMETHOD', 'binning algorithm'),
+    ('ref_band', 'PBREFB', 'reference band (brightness order)'),
+    ('min_diameter', 'PBDMIN', 'minimum bin diameter [pixel]'),
+    ('strict_min_diameter', 'PBSTRICT', 'core disc taken without shape test'),
+    ('redchi2_limit', 'PBCHI2', 'reduced chi-square limit of the shape test'),
+    ('sys_err', 'PBSYSERR', 'fractional systematic error in the shape test'),
+    ('leftovers', 'PBLEFT', 'what happened to pixels below the S/N'),
+    ('spec_min_fraction', 'PBSPFRAC', 'fraction of a bin inside the IFU for a spectrum'),
+    ('nvalid', 'NVALID', 'number of valid pixels'),
+)
+
+
+def _pixedfit_values(quantity, wavelengths):
+    """
+    ``quantity`` (n, nlead) as numbers in ``scale`` x erg/s/cm2/A for piXedfit.
+
+    Returns (values, scale, bunit): f_lambda units keep their numbers (scale =
+    their factor); other flux densities are converted with the wavelengths;
+    anything else is written as it is, with its own unit in ``bunit``.
+    """
+    unit = quantity.unit
+    if unit.is_equivalent(PIXEDFIT_UNIT):
+        return quantity.value, float(unit.to(PIXEDFIT_UNIT)), 'erg/s/cm^2/A'
+    if wavelengths is not None:
+        try:
+            values = quantity.to_value(PIXEDFIT_UNIT, u.spectral_density(wavelengths))
+            return values, 1.0, 'erg/s/cm^2/A'
+        except u.UnitsError:
+            pass
+    return quantity.value, 1.0, unit.to_string()
+
+
+def _paint(labels, per_bin):
+    """Per-pixel image (nlead, ny, nx) of per-bin values (nbins, nlead); 0 outside bins."""
+    table = np.concatenate([np.zeros((1, per_bin.shape[1])), per_bin])
+    return np.moveaxis(table[labels], -1, 0)
+
+
+def _map_header(bm, specphot, scale, bunit):
+    header = fits.Header()
+    if bm.wcs is not None:
+        header.update(bm.wcs.to_header(relax=True))
+    header['nfilters'] = (bm.nbands, 'number of bands')
+    ref = bm.meta.get('ref_band')
+    header['refband'] = (bm.band_names.index(ref) if ref in bm.band_names else -1,
+                         'index of the reference band')
+    if specphot:
+        header['nbinsph'] = (bm.nbins, 'number of bins (photometry)')
+        header['nbinssp'] = (bm.nbins_spec, 'number of bins with a spectrum')
+        header['structph'] = '(band,y,x)'
+        header['structsp'] = '(wavelength,y,x)'
+    else:
+        header['nbins'] = (bm.nbins, 'number of bins')
+        header['struct'] = '(band,y,x)'
+    header['unit'] = (scale, 'flux = value * unit [bunit]')
+    header['bunit'] = bunit
+    header['specphot'] = specphot
+    for i, name in enumerate(bm.band_names):
+        header[f'fil{i}'] = name
+    for key in _COPIED:
+        if key in bm.meta:
+            header[key] = bm.meta[key]
+    return header
+
+
+def _primary_header(bm):
+    from .. import __version__
+    header = fits.Header()
+    header['ORIGIN'] = 'pixbin'
+    header['PIXBIN'] = (__version__, 'pixbin version')
+    header['PBFORMAT'] = (FORMAT_VERSION, 'pixbin bin-map file format')
+    header['NBINS'] = bm.nbins
+    header['NBANDS'] = bm.nbands
+    header['SPECPHOT'] = int(bm.spectra is not None)
+    for key, keyword, comment in _PARAMETERS:
+        if key in bm.meta:
+            header[keyword] = (bm.meta[key], comment)
+    for i, value in enumerate(bm.meta.get('snr', [])):
+        header[f'PBSNR{i}'] = (float(value), f'S/N threshold of band {i}')
+    cov = bm.covariance
+    if cov is None:
+        header['PBCOVAR'] = ('none', 'covariance correction')
+    elif callable(cov):
+        header['PBCOVAR'] = ('table', 'covariance: eta per bin in BINS.ETA')
+    else:
+        header['PBCOVAR'] = ('alpha', 'eta = 1 + PBALPHA log10(npix)')
+        header['PBALPHA'] = cov
+    return header
+
+
+def binmap_to_hdulist(bm):
+    """The FITS HDUs of a `~pixbin.BinMap` (see the module docstring)."""
+    if bm.flux is None:
+        raise ValueError('only a BinMap with photometry (flux, flux_err) can be written')
+    specphot = int(bm.spectra is not None)
+    wave = bm.band_wavelengths
+    flux, scale, bunit = _pixedfit_values(bm.flux, wave)
+    err, _, _ = _pixedfit_values(bm.flux_err, wave)
+    map_header = _map_header(bm, specphot, scale, bunit)
+    labels = bm.labels.astype(np.int32)
+    hdus = [fits.PrimaryHDU(header=_primary_header(bm))]
+    prefix = 'PHOTO_' if specphot else ''
+    hdus.append(fits.ImageHDU(labels, header=map_header, name=f'{prefix}BIN_MAP'))
+    if specphot:
+        spec_header = fits.Header()
+        if bm.wcs is not None:
+            spec_header.update(bm.wcs.to_header(relax=True))
+        hdus.append(fits.ImageHDU(bm.spec_labels.astype(np.int32), header=spec_header,
+                                  name='SPEC_BIN_MAP'))
+    flux_name = 'BIN_PHOTO_FLUX' if specphot else 'BIN_FLUX'
+    hdus.append(fits.ImageHDU(_paint(labels, flux), name=flux_name))
+    hdus.append(fits.ImageHDU(_paint(labels, err), name=flux_name + 'ERR'))
+    if specphot:
+        spectra = bm.spectra
+        spectral_axis = spectra.spectral_axis
+        wave_aa = spectral_axis.to_value(u.AA, equivalencies=u.spectral())
+        hdus.append(fits.ImageHDU(wave_aa, name='SPEC_WAVE'))
+        hdus[-1].header['BUNIT'] = 'Angstrom'
+        target = u.Unit(scale * PIXEDFIT_UNIT) if bunit == 'erg/s/cm^2/A' else spectra.flux.unit
+        density = u.spectral_density(spectral_axis)
+        if not spectra.flux.unit.is_equivalent(target, density):
+            target = spectra.flux.unit
+        full = np.zeros((bm.nbins, spectral_axis.size))
+        full[bm.spec_bin_ids - 1] = spectra.flux.to_value(target, density)
+        spec_header = fits.Header()
+        spec_header['BUNIT'] = target.to_string()
+        hdus.append(fits.ImageHDU(_paint(bm.spec_labels, full), header=spec_header,
+                                  name='BIN_SPEC_FLUX'))
+        if spectra.uncertainty is not None:
+            full[bm.spec_bin_ids - 1] = spectra.uncertainty.quantity.to_value(target, density)
+            hdus.append(fits.ImageHDU(_paint(bm.spec_labels, full), header=spec_header,
+                                      name='BIN_SPEC_FLUXERR'))
+    # exact per-bin values in the bin map's own unit
+    table = Table()
+    table['BIN'] = np.asarray(bm.bin_ids, np.int32)
+    table['NPIX'] = np.asarray(bm.npix, np.int32)
+    table['XCEN'] = bm.centroid[:, 0]
+    table['YCEN'] = bm.centroid[:, 1]
+    table['ETA'] = bm.eta
+    table['FLUX'] = bm.flux
+    table['FLUX_ERR'] = bm.flux_err
+    hdus.append(fits.table_to_hdu(table))
+    hdus[-1].name = 'BINS'
+    bands = Table()
+    bands['NAME'] = list(bm.band_names)
+    if wave is not None:
+        bands['WAVELENGTH'] = wave
+    hdus.append(fits.table_to_hdu(bands))
+    hdus[-1].name = 'BANDS'
+    if specphot:
+        spectra = bm.spectra
+        header = fits.Header()
+        header['BUNIT'] = spectra.flux.unit.to_string()
+        header['SPECUNIT'] = (spectra.spectral_axis.unit.to_string(), 'unit of SPECAXIS')
+        hdus.append(fits.ImageHDU(spectra.flux.value, header=header, name='SPECTRA'))
+        if spectra.uncertainty is not None:
+            hdus.append(fits.ImageHDU(spectra.uncertainty.quantity.to_value(spectra.flux.unit),
+                                      header=header, name='SPECTRA_ERR'))
+        if spectra.mask is not None:
+            hdus.append(fits.ImageHDU(np.asarray(spectra.mask, np.uint8), name='SPECTRA_MASK'))
+        hdus.append(fits.ImageHDU(spectra.spectral_axis.value, name='SPECAXIS'))
+        hdus[-1].header['BUNIT'] = spectra.spectral_axis.unit.to_string()
+        if bm.spec_region is not None:
+            hdus.append(fits.ImageHDU(bm.spec_region.astype(np.uint8), name='SPEC_REGION'))
+    return fits.HDUList(hdus)
+
+
+def write_binmap(bm, path, *, overwrite=False):
+    """
+    Write a `~pixbin.BinMap` to a FITS file (pixbin's layout, piXedfit-compatible).
+
+    The file is written to a temporary file in the same folder and renamed,
+    so an interrupted write leaves no partial file and the old one intact.
+
+    Parameters
+    ----------
+    bm : `~pixbin.BinMap`
+        The bins, with photometry.
+    path : str or path-like
+        Output file.
+    overwrite : bool, optional
+        Replace ``path`` if it exists.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    FileNotFoundError
+        If the folder does not exist.
+    """
+    hdul = binmap_to_hdulist(bm)
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        hdul.writeto(tmp, overwrite=True, checksum=True)
+
+
+def is_binmap_file(path):
+    """True if ``path`` is a FITS file with a pixbin or piXedfit bin map."""
+    try:
+        with fits.open(os.fspath(path), mode='readonly', memmap=False) as hdul:
+            names = extension_names(hdul)
+    except (OSError, ValueError, TypeError):
+        return False
+    return 'BIN_MAP' in names or 'PHOTO_BIN_MAP' in names
+
+
+def _parameters(header):
+    meta = {}
+    for key, keyword, _ in _PARAMETERS:
+        if keyword in header:
+            meta[key] = header[keyword]
+    snr = []
+    while f'PBSNR{len(snr)}' in header:
+        snr.append(float(header[f'PBSNR{len(snr)}']))
+    if snr:
+        meta['snr'] = snr
+    return meta
+
+
+def _per_bin(image, labels, nbins):
+    """Per-bin values (nbins, nlead) read off a per-pixel image (nlead, ny, nx)."""
+    flat = labels.ravel()
+    first = np.full(nbins, -1)
+    order = np.flatnonzero(flat > 0)
+    first[flat[order[::-1]] - 1] = order[::-1]
+    return image.reshape(image.shape[0], -1)[:, first].T
+
+
+def read_binmap(path):
+    """
+    Read a bin-map FITS file written by pixbin (or by piXedfit's ``pixel_binning``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+
+    Returns
+    -------
+    bm : `~pixbin.BinMap`
+        Labels, WCS, per-bin flux and uncertainty, band names and wavelengths,
+        binning parameters in ``meta``, and spectra for spectrophotometric
+        files.  For a piXedfit file the per-bin values are read off the
+        per-pixel maps and the unit is ``unit`` x erg/s/cm2/A.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If the file is not a readable FITS bin-map file, or its labels and
+        per-bin values disagree (the message names the file and the problem).
+    """
+    from ..binmap import BinMap
+    with open_fits(path) as hdul:
+        path = display_name(path)
+        names = extension_names(hdul)
+        if 'PHOTO_BIN_MAP' in names:
+            map_name, flux_name, specphot = 'PHOTO_BIN_MAP', 'BIN_PHOTO_FLUX', True
+        elif 'BIN_MAP' in names:
+            map_name, flux_name, specphot = 'BIN_MAP', 'BIN_FLUX', False
+        else:
+            raise ValueError(f'{path} is not a bin-map file: it has no BIN_MAP or PHOTO_BIN_MAP '
+                             f'extension (found: {", ".join(names)})')
+        header = hdul[map_name].header
+        labels = np.asarray(hdul[map_name].data)
+        if labels is None or labels.ndim != 2:
+            raise ValueError(f'{path}: extension {map_name} must be a 2-D label image')
+        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)) \
+                or np.any(labels < 0):
+            raise ValueError(f'{path}: extension {map_name} must hold non-negative integer '
+                             f'labels')
+        labels = labels.astype(np.int64)
+        wcs = header_wcs(header)
+        nbins = int(labels.max(initial=0))
+        meta = _parameters(hdul[0].header) if hdul[0].header.get('ORIGIN') == 'pixbin' else {}
+        for key in _COPIED:
+            if key in header:
+                meta[key] = header[key]
+        if 'BINS' in names:
+            bins = Table.read(hdul['BINS'])
+            npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
+            if len(bins) != nbins or np.any(np.asarray(bins['BIN']) != np.arange(1, nbins + 1)) \
+                    or np.any(np.asarray(bins['NPIX']) != npix):
+                raise ValueError(f'{path}: the labels of {map_name} ({nbins} bins) and the '
+                                 f'BINS table ({len(bins)} rows) disagree: the file is '
+                                 f'inconsistent')
+            flux = u.Quantity(bins['FLUX'])
+            flux_err = u.Quantity(bins['FLUX_ERR'])
+            if flux.ndim == 1:
+                flux, flux_err = flux[:, None], flux_err[:, None]
+            bands = Table.read(hdul['BANDS']) if 'BANDS' in names else None
+            band_names = None if bands is None else [str(n) for n in bands['NAME']]
+            wave = (u.Quantity(bands['WAVELENGTH'])
+                    if bands is not None and 'WAVELENGTH' in bands.colnames else None)
+            covariance = None
+            kind = hdul[0].header.get('PBCOVAR', 'none')
+            if kind == 'alpha':
+                covariance = float(hdul[0].header['PBALPHA'])
+            elif kind == 'table':
+                covariance = TabulatedCovariance(bins['NPIX'], bins['ETA'])
+        else:
+            nbands = int(header.get('nfilters', 0))
+            unit = u.Unit(float(header.get('unit', 1.0)) * PIXEDFIT_UNIT)
+            if flux_name not in names or flux_name + 'ERR' not in names:
+                raise ValueError(f'{path} is not a bin-map file: missing extension(s) '
+                                 f'{flux_name}, {flux_name}ERR (found: {", ".join(names)})')
+            image = np.asarray(hdul[flux_name].data, dtype=np.float64)
+            image_err = np.asarray(hdul[flux_name + 'ERR'].data, dtype=np.float64)
+            if image.ndim != 3 or image.shape[1:] != labels.shape or image_err.shape != \
+                    image.shape or (nbands and image.shape[0] != nbands):
+                raise ValueError(f'{path}: {flux_name} {image.shape} and {flux_name}ERR '
+                                 f'{image_err.shape} do not match {map_name} {labels.shape} '
+                                 f'and nfilters = {nbands}')
+            flux = _per_bin(image, labels, nbins) * unit
+            flux_err = _per_bin(image_err, labels, nbins) * unit
+            band_names = [str(header.get(f'fil{i}', f'band{i}')) for i in range(image.shape[0])]
+            from .filters import band_wavelengths
+            wave = band_wavelengths(band_names)
+            covariance = None
+        spec = {}
+        if specphot:
+            spec = _read_spectra(hdul, names, path, nbins)
+            spec.setdefault('spec_region', None)
+        try:
+            return BinMap(labels, flux=flux, flux_err=flux_err, wcs=wcs, band_names=band_names,
+                          band_wavelengths=wave, covariance=covariance, meta=meta, **spec)
+        except (ValueError, TypeError, u.UnitsError) as exc:
+            raise ValueError(f'{path}: inconsistent bin-map file ({exc})') from None
+
+
+def _read_spectra(hdul, names, path, nbins):
+    from specutils import Spectrum
+    from astropy.nddata import StdDevUncertainty
+    if 'SPEC_BIN_MAP' not in names:
+        raise ValueError(f'{path}: spectrophotometric bin map without SPEC_BIN_MAP')
+    spec_labels = np.asarray(hdul['SPEC_BIN_MAP'].data).astype(np.int64)
+    ids = np.unique(spec_labels[spec_labels > 0])
+    out = {'spec_labels': spec_labels}
+    if 'SPEC_REGION' in names:
+        out['spec_region'] = np.asarray(hdul['SPEC_REGION'].data).astype(bool)
+    if 'SPECTRA' in names:
+        unit = u.Unit(hdul['SPECTRA'].header['BUNIT'])
+        axis = np.asarray(hdul['SPECAXIS'].data) * u.Unit(hdul['SPECAXIS'].header['BUNIT'])
+        flux = np.asarray(hdul['SPECTRA'].data, dtype=np.float64) * unit
+        err = (StdDevUncertainty(np.asarray(hdul['SPECTRA_ERR'].data) * unit)
+               if 'SPECTRA_ERR' in names else None)
+        mask = (np.asarray(hdul['SPECTRA_MASK'].data).astype(bool)
+                if 'SPECTRA_MASK' in names else None)
+    else:
+        scale = float(hdul['PHOTO_BIN_MAP'].header.get('unit', 1.0))
+        unit = u.Unit(scale * PIXEDFIT_UNIT)
+        axis = np.asarray(hdul['SPEC_WAVE'].data, dtype=np.float64) * u.AA
+        cube = np.asarray(hdul['BIN_SPEC_FLUX'].data, dtype=np.float64)
+        flux = _per_bin(cube, spec_labels, nbins)[ids - 1] * unit
+        err = None
+        if 'BIN_SPEC_FLUXERR' in names:
+            cube_err = np.asarray(hdul['BIN_SPEC_FLUXERR'].data, dtype=np.float64)
+            err = StdDevUncertainty(_per_bin(cube_err, spec_labels, nbins)[ids - 1] * unit)
+        mask = None
+    if flux.shape[0] != ids.size:
+        raise ValueError(f'{path}: SPEC_BIN_MAP has {ids.size} bins but the spectra have '
+                         f'{flux.shape[0]} rows')
+    out['spectra'] = Spectrum(flux=flux, spectral_axis=axis, uncertainty=err, mask=mask,
+                              meta={'bin_ids': ids})
+    return out

@@ -1,0 +1,70 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""Plain FITS cubes and images as input."""
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.io import fits
+from astropy.nddata import CCDData, StdDevUncertainty
+from numpy.testing import assert_allclose, assert_array_equal
+
+import pixbin
+from conftest import write_cube_fits
+from pixbin import bin_pixels
+from pixbin.io import read_cube
+
+
+def test_cube_with_sci_and_ivar(tmp_path):
+    mock = pixbin.datasets.make_mock_galaxy(shape=(30, 30))
+    write_cube_fits(mock, tmp_path / 'cube.fits', 'IVAR', lambda err: err**-2)
+    cube = read_cube(tmp_path / 'cube.fits')
+    assert cube.unit == mock.unit and cube.wcs.has_celestial
+    assert cube.meta['band_names'] == mock.meta['band_names']
+    assert_allclose(cube.meta['band_wavelengths'], mock.meta['band_wavelengths'])
+    direct = bin_pixels(mock, 8.0, ref_band=4)
+    from_file = bin_pixels(tmp_path / 'cube.fits', 8.0, ref_band=4)
+    assert_array_equal(direct.labels, from_file.labels)
+    assert_allclose(direct.flux_err, from_file.flux_err, rtol=1e-12)
+
+
+def test_ccddata_images_as_files(tmp_path):
+    rng = np.random.default_rng(0)
+    paths = []
+    for name in ('g', 'r'):
+        image = CCDData(rng.gamma(3, 2, (20, 20)), unit='electron/s',
+                        uncertainty=StdDevUncertainty(np.ones((20, 20))),
+                        meta={'FILTER': name})
+        image.write(tmp_path / f'{name}.fits')
+        paths.append(tmp_path / f'{name}.fits')
+    bm = bin_pixels(paths, 6.0)
+    assert bm.band_names == ('g', 'r') and bm.flux.unit == u.electron / u.s
+    assert np.all(bm.snr >= 6.0)
+
+
+def test_variance_and_mask_extensions(tmp_path):
+    data = np.full((2, 6, 6), 4.0)
+    mask = np.zeros((6, 6), np.uint8)
+    mask[0, 0] = 1
+    hdr = fits.Header({'BUNIT': 'Jy'})
+    fits.HDUList([fits.PrimaryHDU(data, header=hdr), fits.ImageHDU(np.full_like(data, 4.0),
+                                                                   name='VAR'),
+                  fits.ImageHDU(mask, name='DQ')]).writeto(tmp_path / 'v.fits')
+    cube = read_cube(tmp_path / 'v.fits')
+    assert_allclose(pixbin.bin_pixels(cube, 2.0, min_diameter=1).flux_err.value, 2.0)
+    assert cube.mask[0, 0] and not cube.mask[1, 1]
+
+
+@pytest.mark.parametrize('hdus, error, match', [
+    ([fits.PrimaryHDU(np.ones((4, 4)))], u.UnitsError, 'has no BUNIT keyword'),
+    ([fits.PrimaryHDU(np.ones((4, 4)), header=fits.Header({'BUNIT': 'Jy'}))], ValueError,
+     'has no uncertainty extension'),
+    ([fits.PrimaryHDU(np.ones((4, 4)), header=fits.Header({'BUNIT': 'furlongs'})),
+      fits.ImageHDU(np.ones((4, 4)), name='ERR')], u.UnitsError, "BUNIT 'furlongs' is not"),
+    ([fits.PrimaryHDU()], ValueError, 'has no image data'),
+    ([fits.PrimaryHDU(np.ones(4), header=fits.Header({'BUNIT': 'Jy'}))], ValueError,
+     r'must be an image \(ny, nx\) or a cube'),
+])
+def test_bad_files(tmp_path, hdus, error, match):
+    fits.HDUList(hdus).writeto(tmp_path / 'bad.fits')
+    with pytest.raises(error, match=match):
+        read_cube(tmp_path / 'bad.fits')
