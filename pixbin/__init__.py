@@ -12,6 +12,7 @@ except ImportError:  # pragma: no cover - not installed
     __version__ = '0.0.0'
 
 from . import binning, datasets, io, metrics  # noqa: F401
+from .batch import bin_many
 from .binmap import BinMap
 from .core import bin_pixels
 from .exceptions import PixbinWarning
@@ -19,5 +20,5 @@ from .io import read_binmap, read_pixedfit
 
 io.registry._register()
 
-__all__ = ['BinMap', 'PixbinWarning', 'bin_pixels', 'binning', 'datasets', 'io', 'metrics',
-           'read_binmap', 'read_pixedfit']
+__all__ = ['BinMap', 'PixbinWarning', 'bin_many', 'bin_pixels', 'binning', 'datasets', 'io',
+           'metrics', 'read_binmap', 'read_pixedfit']

@@ -8,6 +8,9 @@ from scipy import sparse
 
 __all__ = []
 
+# Up to this many bands or wavelengths, sums use bincount instead of a sparse product.
+_FEW = 64
+
 
 def membership_matrix(labels, nbins):
     """
@@ -45,17 +48,29 @@ def sum_by_bin(labels, nbins, values, std=None, bad=None):
         Number of pixels left out of each sum.
     """
     nlead = values.shape[0]
-    matrix = membership_matrix(labels, nbins)
     flat = values.reshape(nlead, -1)
-    if bad is None:
-        bad = ~np.isfinite(flat)
-    else:
-        bad = bad.reshape(nlead, -1) | ~np.isfinite(flat)
+    bad = ~np.isfinite(flat) if bad is None else bad.reshape(nlead, -1) | ~np.isfinite(flat)
+    var = None
     if std is not None:
         var = np.square(std.reshape(nlead, -1))
-        bad = bad | ~np.isfinite(var)
-    else:
-        var = None
+        bad |= ~np.isfinite(var)
+    if nlead <= _FEW:
+        # A few bands: one bincount per band beats a sparse product.
+        lab = np.asarray(labels).ravel()
+        inside = lab > 0
+        lab = lab[inside] - 1
+        total = np.empty((nbins, nlead))
+        total_var = None if var is None else np.empty((nbins, nlead))
+        nbad = np.empty((nbins, nlead), dtype=np.int64)
+        for i in range(nlead):
+            ok = ~bad[i][inside]
+            total[:, i] = np.bincount(lab[ok], weights=flat[i][inside][ok], minlength=nbins)
+            if var is not None:
+                total_var[:, i] = np.bincount(lab[ok], weights=var[i][inside][ok],
+                                              minlength=nbins)
+            nbad[:, i] = np.bincount(lab[~ok], minlength=nbins)
+        return total, None if var is None else np.sqrt(total_var), nbad
+    matrix = membership_matrix(labels, nbins)
     total = np.asarray(matrix @ np.where(bad, 0.0, flat).T)
     total_std = None if var is None else np.sqrt(np.asarray(matrix @ np.where(bad, 0.0, var).T))
     nbad = np.rint(np.asarray(matrix @ bad.T.astype(np.float64))).astype(np.int64)

@@ -173,7 +173,9 @@ def std_from_uncertainty(uncertainty, data_unit, name):
     if unit is not None:
         std_unit = unit ** (1.0 / power)
         try:
-            std = std * std_unit.to(data_unit)
+            factor = std_unit.to(data_unit)
+            if factor != 1.0:
+                std = std * factor
         except u.UnitsError:
             raise u.UnitsError(
                 f'{name} has unit {unit!s}, which does not match the data unit '
@@ -186,7 +188,7 @@ class ParsedCube:
     """A validated cube as arrays: what the algorithms consume."""
 
     flux: np.ndarray          # (nbands, ny, nx) float64, in ``unit``
-    std: np.ndarray           # (nbands, ny, nx) float64, in ``unit``
+    std: np.ndarray           # (nbands, ny, nx) float64, in ``unit`` (valid where ``valid``)
     unit: u.UnitBase
     valid: np.ndarray         # (ny, nx) bool: finite, unmasked, usable in every band
     wcs: object
@@ -342,7 +344,7 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
         if not band_wavelengths.unit.is_equivalent(u.AA, equivalencies=u.spectral()):
             raise u.UnitsError(f'band_wavelengths must be a wavelength, frequency or energy, '
                                f'got unit {band_wavelengths.unit!s}')
-    return ParsedCube(flux=flux, std=np.where(valid[np.newaxis], std, np.inf), unit=unit,
+    return ParsedCube(flux=flux, std=std, unit=unit,
                       valid=valid, wcs=celestial_wcs(cube.wcs, f'{name}.wcs'),
                       band_names=band_names, band_wavelengths=band_wavelengths, meta=meta)
 

@@ -35,31 +35,17 @@ def _band(text):
     return int(text) if text.lstrip('-').isdigit() else text
 
 
-def _load_input(path):
-    """Keyword arguments of bin_pixels for a piXedfit flux map or a FITS cube."""
-    from .io import read_cube, read_pixedfit
-    from astropy.io import fits
-    try:
-        with fits.open(path, mode='readonly') as hdul:
-            is_pixedfit = 'nfilters' in hdul[0].header
-    except OSError:
-        is_pixedfit = False       # read_cube reports the problem
-    if is_pixedfit:
-        return read_pixedfit(path)
-    return {'cube': read_cube(path)}
-
-
 def _bin(args):
     from .core import bin_pixels
     if os.path.exists(args.output) and not args.overwrite:
         raise FileExistsError(f'{args.output} exists; pass --overwrite to replace it')
-    data = _load_input(args.input)
+    from .io import read_input
+    data = read_input(args.input)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    bm = bin_pixels(**data, snr=args.snr, ref_band=args.ref_band,
-                    min_diameter=args.min_diameter, redchi2_limit=args.redchi2_limit,
-                    sys_err=args.sys_err, leftovers=args.leftovers,
-                    strict_min_diameter=args.strict_min_diameter, covariance=args.covariance,
-                    spec_min_fraction=args.spec_min_fraction, progress=progress)
+    from .batch import BIN_OPTIONS
+    options = {key: getattr(args, key) for key in BIN_OPTIONS
+               if getattr(args, key) is not None}
+    bm = bin_pixels(**data, **options, progress=progress)
     bm.write(args.output, overwrite=args.overwrite)
     print(f'{args.input}: {bm.nbins} bins'
           + (f', {bm.nbins_spec} with spectra' if bm.spectra is not None else '')
@@ -88,6 +74,63 @@ def _save_map(bm, path, overwrite):
     with atomic_path(path, overwrite=overwrite) as tmp:
         ax.figure.savefig(tmp, format=os.path.splitext(path)[1][1:] or 'png', dpi=100)
     plt.close(ax.figure)
+
+
+def _batch(args):
+    from .batch import BIN_OPTIONS, bin_many, read_config
+    options = read_config(args.config) if args.config else {}
+    for key in BIN_OPTIONS:
+        value = getattr(args, key, None)
+        if value is not None and value is not False:
+            options[key] = value
+    if 'snr' not in options:
+        raise ValueError('snr is required: give --snr or snr in the --config file')
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    table = bin_many(args.inputs, args.output, scheduler=args.scheduler, workers=args.workers,
+                     overwrite=args.overwrite, progress=progress, **options)
+    shown = table['input', 'status', 'nbins', 'seconds', 'error']
+    shown['input'] = [os.path.basename(p) for p in table['input']]
+    shown.pprint_all()
+    summary = os.path.join(args.output, 'summary.ecsv')
+    table.write(summary, overwrite=True)
+    print(f'{table.meta["done"]} binned, {table.meta["skipped"]} skipped (already done), '
+          f'{table.meta["failed"]} failed; summary in {summary}')
+    return 1 if table.meta['failed'] else 0
+
+
+def _add_binning_options(parser, required_snr):
+    """The options of bin_pixels, shared by ``bin`` and ``batch``."""
+    parser.add_argument('--snr', type=_number_list, required=required_snr,
+                        help='S/N threshold: one value for all bands or one per band, comma '
+                             'separated (0 = no requirement in that band)')
+    parser.add_argument('--ref-band', dest='ref_band', type=_band, default=None,
+                        help='band index or name that orders the seeds (default: the band '
+                             'with the highest total S/N)')
+    parser.add_argument('--min-diameter', dest='min_diameter', type=float, default=None,
+                        help='minimum bin diameter in pixels, e.g. the PSF FWHM (default: 2)')
+    parser.add_argument('--redchi2-limit', dest='redchi2_limit', type=float, default=None,
+                        help='largest reduced chi-square between a pixel SED and its bin SED '
+                             '(default: 4)')
+    parser.add_argument('--sys-err', dest='sys_err', type=float, default=None,
+                        help='fractional systematic error in the shape test (default: 0)')
+    parser.add_argument('--leftovers', choices=['unbinned', 'merge'], default=None,
+                        help='pixels that cannot reach the S/N: keep them out of bins '
+                             '(default) or merge them into the most similar adjacent bin')
+    parser.add_argument('--strict-min-diameter', dest='strict_min_diameter',
+                        action='store_true', default=None,
+                        help='take the whole core disc without the shape test (piXedfit)')
+    parser.add_argument('--covariance', type=float, default=None, metavar='ALPHA',
+                        help='covariance correction of the binned noise, '
+                             'eta = 1 + ALPHA log10(npix) (MaNGA: 1.62)')
+    parser.add_argument('--spec-min-fraction', dest='spec_min_fraction', type=float,
+                        default=None,
+                        help='fraction of a bin inside the IFU footprint for it to get a '
+                             'spectrum (default: 1, all)')
+    parser.add_argument('--overwrite', action='store_true', help='replace existing files')
+    parser.add_argument('--progress', dest='progress', action='store_true', default=None,
+                        help='show a progress bar (default: when the terminal is interactive)')
+    parser.add_argument('--no-progress', dest='progress', action='store_false',
+                        help='never show a progress bar')
 
 
 def _info(args):
@@ -187,40 +230,33 @@ def build_parser():
                '--ref-band 4 --min-diameter 4 -o ngc309_bins.fits --plot ngc309_bins.png')
     binp.add_argument('input', help='input FITS file')
     binp.add_argument('-o', '--output', required=True, help='bin-map FITS file to write')
-    binp.add_argument('--snr', type=_number_list, required=True,
-                      help='S/N threshold: one value for all bands or one per band, comma '
-                           'separated (0 = no requirement in that band)')
-    binp.add_argument('--ref-band', type=_band, default=None,
-                      help='band index or name that orders the seeds (default: the band with '
-                           'the highest total S/N)')
-    binp.add_argument('--min-diameter', type=float, default=2.0,
-                      help='minimum bin diameter in pixels, e.g. the PSF FWHM (default: '
-                           '%(default)s)')
-    binp.add_argument('--redchi2-limit', type=float, default=4.0,
-                      help='largest reduced chi-square between a pixel SED and its bin SED '
-                           '(default: %(default)s)')
-    binp.add_argument('--sys-err', type=float, default=0.0,
-                      help='fractional systematic error in the shape test (default: 0)')
-    binp.add_argument('--leftovers', choices=['unbinned', 'merge'], default='unbinned',
-                      help='pixels that cannot reach the S/N: keep them out of bins (default) '
-                           'or merge them into the most similar adjacent bin')
-    binp.add_argument('--strict-min-diameter', action='store_true',
-                      help='take the whole core disc without the shape test (piXedfit)')
-    binp.add_argument('--covariance', type=float, default=None, metavar='ALPHA',
-                      help='covariance correction of the binned noise, '
-                           'eta = 1 + ALPHA log10(npix) (MaNGA: 1.62)')
-    binp.add_argument('--spec-min-fraction', type=float, default=1.0,
-                      help='fraction of a bin inside the IFU footprint for it to get a '
-                           'spectrum (default: 1, all)')
+    _add_binning_options(binp, required_snr=True)
     binp.add_argument('--plot', metavar='PNG', help='also write a picture of the bin map')
     binp.add_argument('--regions', metavar='REG',
                       help='also write the bins as ds9 polygon regions (sky if WCS)')
-    binp.add_argument('--overwrite', action='store_true', help='replace existing files')
-    binp.add_argument('--progress', dest='progress', action='store_true', default=None,
-                      help='show a progress bar (default: when the terminal is interactive)')
-    binp.add_argument('--no-progress', dest='progress', action='store_false',
-                      help='never show a progress bar')
     binp.set_defaults(func=_bin)
+
+    batch = sub.add_parser(
+        'batch', help='bin many cubes in parallel (dask), resumable',
+        description='Bin many FITS cubes in parallel with dask (a local cluster by default, '
+                    'or an existing dask.distributed scheduler), writing <name>_bins.fits '
+                    'for each into the output folder.  Inputs whose output already exists '
+                    'are skipped, so an interrupted run can be resumed; a failing cube is '
+                    'reported and does not stop the others.  Options on the command line '
+                    'override those of the --config file.',
+        epilog="example: pixbin batch 'cubes/*.fits' --config params.toml -o out/")
+    batch.add_argument('inputs', nargs='+', help='input FITS files or quoted glob patterns')
+    batch.add_argument('-o', '--output', required=True, help='output folder')
+    batch.add_argument('--config', help='TOML file of binning options (snr, ref_band, '
+                                        'min_diameter, redchi2_limit, ...)')
+    batch.add_argument('--scheduler', default=None,
+                       help="dask scheduler address (tcp://host:port); 'processes' for a "
+                            "local process pool without dask, 'serial' for one by one; "
+                            "default: a local dask cluster")
+    batch.add_argument('--workers', type=int, default=None,
+                       help='number of local workers (default: number of CPUs)')
+    _add_binning_options(batch, required_snr=False)
+    batch.set_defaults(func=_batch)
 
     info = sub.add_parser('info', help='summarise a bin-map FITS file',
                           description='Print the number of bins, the bands and their S/N, '

@@ -5,7 +5,8 @@ cubes, and plain FITS cubes and images.
 """
 
 from .binmap_fits import is_binmap_file, read_binmap, write_binmap
-from .cube import read_cube
+from .cube import read_cube, read_input
 from .pixedfit import read_pixedfit
 
-__all__ = ['is_binmap_file', 'read_binmap', 'read_cube', 'read_pixedfit', 'write_binmap']
+__all__ = ['is_binmap_file', 'read_binmap', 'read_cube', 'read_input', 'read_pixedfit',
+           'write_binmap']

@@ -14,7 +14,7 @@ from ._fitsutil import display_name, extension_names, header_wcs, open_fits
 from .filters import band_wavelengths
 from .pixedfit import read_pixedfit
 
-__all__ = ['read_cube']
+__all__ = ['read_cube', 'read_input']
 
 _FLUX = ('FLUX', 'SCI', 'DATA')
 _UNCERTAINTY = {
@@ -122,3 +122,23 @@ def read_cube(path):
             meta['band_wavelengths'] = wave
         return NDData(data, uncertainty=uncertainty, unit=unit, mask=mask,
                       wcs=header_wcs(header), meta=meta)
+
+
+def read_input(path):
+    """
+    Keyword arguments of `~pixbin.bin_pixels` for an input file.
+
+    A piXedfit flux-map file gives ``cube`` (and ``spectra``, ``spec_region``
+    for spectrophotometric files, see `read_pixedfit`); any other FITS cube or
+    image gives ``cube`` (see `read_cube`).  So ``bin_pixels(**read_input(path),
+    snr=10)`` bins any supported file.
+    """
+    from astropy.io import fits
+    try:
+        with fits.open(os.fspath(path), mode='readonly') as hdul:
+            is_pixedfit = 'nfilters' in hdul[0].header
+    except (OSError, ValueError, TypeError):
+        is_pixedfit = False       # read_cube reports the problem
+    if is_pixedfit:
+        return read_pixedfit(path)
+    return {'cube': read_cube(path)}

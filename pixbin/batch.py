@@ -1,0 +1,233 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+Binning many cubes in parallel: `bin_many` and ``pixbin batch``.
+"""
+
+import glob
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ['bin_many', 'read_config']
+
+#: Options of `~pixbin.bin_pixels` that a batch configuration may set.
+BIN_OPTIONS = ('snr', 'ref_band', 'min_diameter', 'redchi2_limit', 'sys_err', 'leftovers',
+               'strict_min_diameter', 'covariance', 'spec_min_fraction')
+
+
+def read_config(path):
+    """
+    Binning options from a TOML file.
+
+    The file holds `~pixbin.bin_pixels` options at top level or under a
+    ``[pixbin]`` table, e.g.::
+
+        snr = [10, 10, 10, 10, 10, 10, 10, 0, 0, 0, 0, 0]
+        ref_band = "sdss_r"
+        min_diameter = 4
+        redchi2_limit = 4.0
+
+    Raises
+    ------
+    ValueError
+        If the file is not valid TOML or has unknown options.
+    """
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    path = os.fspath(path)
+    try:
+        with open(path, 'rb') as handle:
+            config = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f'{path}: not a valid TOML file ({exc})') from None
+    config = config.get('pixbin', config)
+    unknown = sorted(set(config) - set(BIN_OPTIONS))
+    if unknown:
+        raise ValueError(f'{path}: unknown option(s) {unknown}; options are '
+                         f'{list(BIN_OPTIONS)}')
+    return dict(config)
+
+
+def _expand(paths):
+    """Input files from paths and glob patterns, in a stable order, without repeats."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    found = []
+    for item in paths:
+        item = os.fspath(item)
+        matches = sorted(glob.glob(item)) if glob.has_magic(item) else [item]
+        if not matches:
+            raise ValueError(f'no file matches {item!r}')
+        found.extend(matches)
+    return list(dict.fromkeys(found))
+
+
+def output_path(path, output_dir):
+    """Where the bin map of input ``path`` goes: ``<output_dir>/<stem>_bins.fits``."""
+    name = Path(path).name
+    for ext in ('.fits.gz', '.fits', '.fit', '.fts'):
+        if name.lower().endswith(ext):
+            name = name[:-len(ext)]
+            break
+    return str(Path(output_dir) / f'{name}_bins.fits')
+
+
+def _complete(path):
+    """True for an existing, readable bin-map file (writes are atomic, so no partial file)."""
+    from .io import is_binmap_file
+    return os.path.exists(path) and is_binmap_file(path)
+
+
+def bin_one(path, output, options, overwrite=False):
+    """
+    Bin one input file and write its bin map; never raises.
+
+    Returns a dict with ``input``, ``output``, ``status`` ('done' or
+    'failed'), ``nbins``, ``nbins_spec``, ``seconds`` and ``error``.
+    """
+    from .core import bin_pixels
+    from .io import read_input
+    start = time.perf_counter()
+    row = {'input': os.fspath(path), 'output': output, 'status': 'failed', 'nbins': -1,
+           'nbins_spec': -1, 'seconds': 0.0, 'error': ''}
+    try:
+        bm = bin_pixels(**read_input(path), **options)
+        bm.write(output, overwrite=overwrite)
+        row.update(status='done', nbins=bm.nbins,
+                   nbins_spec=bm.nbins_spec if bm.spectra is not None else -1)
+    except Exception as exc:  # noqa: BLE001 - one bad cube must not stop the batch
+        row['error'] = f'{type(exc).__name__}: {" ".join(str(exc).split())}'
+    row['seconds'] = time.perf_counter() - start
+    return row
+
+
+def _executor(scheduler, workers):
+    """(submit, as_completed, close) for the chosen scheduler."""
+    if scheduler == 'serial':
+        class _Done:
+            def __init__(self, value):
+                self._value = value
+
+            def result(self):
+                return self._value
+
+        def submit(func, *args):
+            return _Done(func(*args))
+
+        return submit, iter, lambda: None
+    if scheduler == 'processes':
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        pool = ProcessPoolExecutor(max_workers=workers)
+        return pool.submit, as_completed, pool.shutdown
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ImportError("bin_many with scheduler=None or a scheduler address needs "
+                          "dask.distributed: pip install 'pixbin[dask]' (or use "
+                          "scheduler='processes')") from None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+
+        def close():
+            client.close()
+            cluster.close()
+    else:
+        client = Client(scheduler)
+        cluster = None
+
+        def close():
+            client.close()
+    return client.submit, as_completed, close
+
+
+def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False,
+             progress=True, **options):
+    """
+    Bin many cubes in parallel and write one bin-map file per cube.
+
+    Each input (a FITS cube, image or piXedfit flux map, see
+    `pixbin.io.read_input`) is binned with `~pixbin.bin_pixels` and written to
+    ``<output_dir>/<name>_bins.fits``.  The run is resumable: inputs whose
+    output already exists and is a readable bin-map file are skipped (writes
+    are atomic, so an existing file is complete).  A failing input is reported
+    in the summary and does not stop the others.
+
+    Parameters
+    ----------
+    paths : str, path-like or sequence of them
+        Input files or glob patterns (``'cubes/*.fits'``).
+    output_dir : str or path-like
+        Folder for the bin maps (created if missing).
+    scheduler : None, str, optional
+        None: a local dask.distributed cluster (one process per worker);
+        an address such as ``'tcp://10.0.0.5:8786'``: an existing dask
+        scheduler; ``'processes'``: a local process pool without dask;
+        ``'serial'``: one after the other in this process.
+    workers : int, optional
+        Number of local workers (default: the number of CPUs).
+    overwrite : bool, optional
+        Bin again and replace existing outputs instead of skipping them.
+    progress : bool, optional
+        Show a progress bar over the inputs.
+    **options
+        Options of `~pixbin.bin_pixels` (``snr`` is required).
+
+    Returns
+    -------
+    summary : `~astropy.table.Table`
+        One row per input: ``input``, ``output``, ``status`` ('done',
+        'skipped', 'failed'), ``nbins``, ``nbins_spec``, ``seconds``,
+        ``error``.
+
+    Raises
+    ------
+    ValueError
+        If ``snr`` is missing, an option is unknown or a pattern matches
+        nothing.
+    """
+    from astropy.table import Table
+
+    from ._progress import progress_callback
+    unknown = sorted(set(options) - set(BIN_OPTIONS))
+    if unknown:
+        raise ValueError(f'unknown binning option(s) {unknown}; options are {list(BIN_OPTIONS)}')
+    if 'snr' not in options:
+        raise ValueError('snr is required (a number or one per band)')
+    inputs = _expand(paths)
+    if not inputs:
+        raise ValueError('no input files')
+    os.makedirs(output_dir, exist_ok=True)
+    rows, todo = [], []
+    for path in inputs:
+        out = output_path(path, output_dir)
+        if not overwrite and _complete(out):
+            rows.append({'input': path, 'output': out, 'status': 'skipped', 'nbins': -1,
+                         'nbins_spec': -1, 'seconds': 0.0, 'error': ''})
+        else:
+            todo.append((path, out))
+    bar = progress_callback(bool(progress) and bool(todo), desc='cubes')
+    if todo:
+        submit, as_completed, close = _executor(scheduler, workers)
+        try:
+            futures = [submit(bin_one, path, out, options, overwrite) for path, out in todo]
+            for done, future in enumerate(as_completed(futures), start=1):
+                rows.append(future.result())
+                if bar is not None:
+                    bar(done / len(todo))
+        finally:
+            close()
+    order = {path: i for i, path in enumerate(inputs)}
+    rows.sort(key=lambda row: order[row['input']])
+    table = Table(rows=rows, names=('input', 'output', 'status', 'nbins', 'nbins_spec',
+                                    'seconds', 'error'))
+    table['seconds'].format = '.2f'
+    table.meta['done'] = int(np.sum(table['status'] == 'done'))
+    table.meta['skipped'] = int(np.sum(table['status'] == 'skipped'))
+    table.meta['failed'] = int(np.sum(table['status'] == 'failed'))
+    return table

@@ -1,0 +1,103 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""Batch binning of many cubes: parallel, resumable, failures isolated."""
+
+import os
+
+import numpy as np
+import pytest
+from conftest import write_cube_fits
+from numpy.testing import assert_array_equal
+
+import pixbin
+from pixbin.batch import bin_many, output_path, read_config
+from pixbin.cli import main
+
+SNR = [10.0] * 7 + [0.0] * 5
+
+
+@pytest.fixture
+def cubes(tmp_path):
+    folder = tmp_path / 'cubes'
+    folder.mkdir()
+    for seed in range(3):
+        write_cube_fits(pixbin.datasets.make_mock_galaxy(shape=(40, 40), seed=seed),
+                        folder / f'gal{seed}.fits')
+    (folder / 'broken.fits').write_bytes(b'not a FITS file at all')
+    return folder
+
+
+@pytest.mark.parametrize('scheduler', ['serial', 'processes', None])
+def test_bin_many_bins_each_cube_and_isolates_failures(cubes, tmp_path, scheduler):
+    if scheduler is None:
+        pytest.importorskip('dask.distributed')
+    out = tmp_path / 'out'
+    table = bin_many(str(cubes / '*.fits'), out, scheduler=scheduler, workers=2,
+                     progress=False, snr=SNR, ref_band=4, min_diameter=4)
+    assert list(table['status']) == ['failed', 'done', 'done', 'done']
+    assert 'broken.fits: not a readable FITS file' in table['error'][0]
+    assert table.meta == {'done': 3, 'skipped': 0, 'failed': 1}
+    for row in table[1:]:
+        bm = pixbin.read_binmap(row['output'])
+        assert bm.nbins == row['nbins'] > 0
+        direct = pixbin.bin_pixels(pixbin.io.read_cube(row['input']), SNR, ref_band=4,
+                                   min_diameter=4)
+        assert_array_equal(bm.labels, direct.labels)
+    assert not (out / 'broken_bins.fits').exists()
+
+
+def test_resume_skips_complete_outputs(cubes, tmp_path):
+    out = tmp_path / 'out'
+    first = bin_many([cubes / 'gal0.fits', cubes / 'gal1.fits'], out, scheduler='serial',
+                     progress=False, snr=SNR)
+    assert list(first['status']) == ['done', 'done']
+    stamp = os.stat(out / 'gal0_bins.fits').st_mtime_ns
+    # a stale partial output (not a bin map) is redone; the complete ones are skipped
+    (out / 'gal2_bins.fits').write_bytes(b'partial')
+    second = bin_many(str(cubes / 'gal*.fits'), out, scheduler='serial', progress=False,
+                      snr=SNR)
+    assert list(second['status']) == ['skipped', 'skipped', 'failed']
+    assert 'exists; pass overwrite=True' in second['error'][2]
+    assert os.stat(out / 'gal0_bins.fits').st_mtime_ns == stamp
+    third = bin_many(str(cubes / 'gal*.fits'), out, scheduler='serial', progress=False,
+                     snr=SNR, overwrite=True)
+    assert list(third['status']) == ['done', 'done', 'done']
+
+
+def test_config_file_and_options(tmp_path):
+    config = tmp_path / 'params.toml'
+    config.write_text('[pixbin]\nsnr = [10, 10, 0]\nref_band = "r"\nmin_diameter = 3\n')
+    assert read_config(config) == {'snr': [10, 10, 0], 'ref_band': 'r', 'min_diameter': 3}
+    config.write_text('snr = 5\nwhatever = 1\n')
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['whatever'\]"):
+        read_config(config)
+    config.write_text('snr = [1, 2')
+    with pytest.raises(ValueError, match='not a valid TOML file'):
+        read_config(config)
+    with pytest.raises(ValueError, match='snr is required'):
+        bin_many('x.fits', tmp_path, scheduler='serial')
+    with pytest.raises(ValueError, match="no file matches"):
+        bin_many(str(tmp_path / '*.nothing'), tmp_path, snr=5)
+    assert output_path('/a/b/ngc309.fits.gz', 'out') == os.path.join('out', 'ngc309_bins.fits')
+
+
+def test_batch_command(cubes, tmp_path, capsys):
+    config = tmp_path / 'params.toml'
+    config.write_text('snr = [10, 10, 10, 10, 10, 10, 10, 0, 0, 0, 0, 0]\nref_band = 4\n')
+    out = tmp_path / 'out'
+    code = main(['batch', str(cubes / '*.fits'), '--config', str(config), '-o', str(out),
+                 '--scheduler', 'processes', '--workers', '2', '--min-diameter', '4'])
+    text = capsys.readouterr().out
+    assert code == 1                       # broken.fits failed
+    assert '3 binned, 0 skipped (already done), 1 failed' in text
+    assert 'broken.fits' in text and 'gal2.fits' in text
+    from astropy.table import Table
+    summary = Table.read(out / 'summary.ecsv')
+    assert list(summary['status']) == ['failed', 'done', 'done', 'done']
+    bm = pixbin.read_binmap(out / 'gal1_bins.fits')
+    assert bm.meta['min_diameter'] == 4.0 and bm.meta['ref_band'] == 'sdss_r'
+    (cubes / 'broken.fits').unlink()
+    code = main(['batch', str(cubes / '*.fits'), '--config', str(config), '-o', str(out),
+                 '--scheduler', 'serial'])
+    assert code == 0
+    assert '0 binned, 3 skipped (already done), 0 failed' in capsys.readouterr().out
+    assert np.all(bm.snr[:, :7] >= 10)
