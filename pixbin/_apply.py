@@ -6,7 +6,7 @@ Binning of other data with an existing bin map (`pixbin.BinMap.apply`).
 import numpy as np
 from astropy.nddata import NDData, StdDevUncertainty
 
-from ._spectra import is_spectrum, parse_spectra
+from ._spectra import is_spectrum, parse_spectra, sum_spectra
 from ._sums import sum_by_bin
 from ._validation import celestial_wcs, std_from_uncertainty
 
@@ -32,8 +32,10 @@ def apply_binmap(bm, data, name='data'):
     if is_spectrum(data):
         from specutils import Spectrum
         spec = parse_spectra(data, bm.shape, bm.wcs, name)
-        total, total_std, mask = bin_arrays(bm.labels, bm.nbins, bm.eta, spec.values, spec.std,
-                                            spec.bad)
+        total, total_std, nbad = sum_spectra(bm.labels, bm.nbins, spec)
+        if total_std is not None:
+            total_std = total_std * bm.eta[:, np.newaxis]
+        mask = nbad > 0
         unit = spec.unit
         return Spectrum(flux=total * unit, spectral_axis=spec.spectral_axis,
                         uncertainty=None if total_std is None

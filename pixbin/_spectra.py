@@ -12,7 +12,7 @@ from astropy.nddata import NDData, StdDevUncertainty
 from astropy.wcs import WCS
 
 from ._covariance import covariance_eta
-from ._sums import sum_by_bin
+from ._sums import membership_matrix, sum_by_bin
 from ._validation import check_same_grid, std_from_uncertainty
 
 __all__ = []
@@ -48,15 +48,57 @@ def spatial_axes_last(array_shape, wcs, spectral_axis_index):
     return [spectral_axis_index] + spatial
 
 
+#: Number of wavelengths handled at a time when spectra are summed.
+CHUNK = 256
+
+
 @dataclass
 class ParsedSpectra:
-    """A spectral cube as (nwave, ny, nx) arrays."""
+    """
+    A spectral cube, read in chunks of wavelengths as (n, ny, nx) float64 arrays.
 
-    values: np.ndarray
-    std: object          # ndarray or None
-    bad: object          # ndarray of bool or None
+    The cube itself is not copied: `chunk` converts one range of wavelengths
+    at a time (values, 1-sigma uncertainties, bad-value mask), so a memory-mapped
+    cube is never loaded whole.
+    """
+
+    flux: object          # array in the input's axis order (not copied)
+    uncertainty: object   # NDUncertainty or None
+    mask: object          # array (broadcastable to flux) or None
+    order: tuple          # axis order that gives (wave, y, x)
     spectral_axis: u.Quantity
     unit: u.UnitBase
+    name: str
+
+    @property
+    def nwave(self):
+        return self.flux.shape[self.order[0]]
+
+    @property
+    def shape(self):
+        return tuple(self.flux.shape[i] for i in self.order[1:])
+
+    def chunk(self, start, stop):
+        """(values, std, bad) for wavelengths ``start:stop``, each (n, ny, nx) or None."""
+        index = [slice(None)] * self.flux.ndim
+        index[self.order[0]] = slice(start, stop)
+        index = tuple(index)
+        values = np.transpose(np.asarray(self.flux[index], dtype=np.float64), self.order)
+        std = None
+        if self.uncertainty is not None:
+            std = np.transpose(std_from_uncertainty(self.uncertainty[index], self.unit,
+                                                    f'{self.name}.uncertainty'), self.order)
+        bad = None
+        if self.mask is not None:
+            mask = np.broadcast_to(np.asarray(self.mask, bool), self.flux.shape)
+            bad = np.transpose(mask[index], self.order)
+        return values, std, bad
+
+    def chunks(self, size=CHUNK):
+        """Iterate over ``(start, stop, values, std, bad)`` for all wavelengths."""
+        for start in range(0, self.nwave, size):
+            stop = min(start + size, self.nwave)
+            yield (start, stop) + self.chunk(start, stop)
 
 
 def parse_spectra(spectra, shape, wcs, name='spectra'):
@@ -84,11 +126,9 @@ def parse_spectra(spectra, shape, wcs, name='spectra'):
                              f'flux of shape {flux.shape}')
         index = spectra.spectral_axis_index % flux.ndim
         order = spatial_axes_last(flux.shape, spectra.wcs, index)
-        values = np.transpose(flux.value, order)
+        raw = flux.value
         unit = flux.unit
-        uncertainty, mask = spectra.uncertainty, spectra.mask
         spectral_axis = u.Quantity(spectra.spectral_axis)
-        cube_wcs = spectra.wcs
     elif isinstance(spectra, NDData):
         if np.ndim(spectra.data) != 3:
             raise ValueError(f'{name} must be a cube (nwave, ny, nx), got shape '
@@ -97,36 +137,36 @@ def parse_spectra(spectra, shape, wcs, name='spectra'):
             raise ValueError(f'{name} is an NDData without a spectral WCS axis: give a '
                              f'specutils Spectrum (with spectral_axis) or a WCS with a '
                              f'spectral axis')
-        order = [0, 1, 2]
-        values = np.asarray(spectra.data, dtype=np.float64)
         if spectra.unit is None:
             raise u.UnitsError(f'{name} has no unit')
+        order = [0, 1, 2]
+        raw = spectra.data
         unit = u.Unit(spectra.unit)
-        uncertainty, mask = spectra.uncertainty, spectra.mask
-        nwave = values.shape[0]
+        nwave = raw.shape[0]
         spectral_axis = u.Quantity(spectra.wcs.spectral.pixel_to_world(np.arange(nwave)))
-        cube_wcs = spectra.wcs
     else:
         raise TypeError(f'{name} must be a specutils Spectrum cube or an NDData cube with a '
                         f'spectral WCS, got {type(spectra).__name__}')
-    full_shape = np.shape(getattr(spectra, 'flux', spectra.data))
-    std = None
-    if uncertainty is not None:
-        std = np.transpose(std_from_uncertainty(uncertainty, unit, f'{name}.uncertainty')
-                           .reshape(full_shape), order)
-    bad = None
-    if mask is not None:
-        bad = np.transpose(np.broadcast_to(np.asarray(mask, bool), full_shape), order)
-    if values.shape[1:] != tuple(shape) and values.shape[1:][::-1] == tuple(shape):
+    if np.dtype(raw.dtype).kind not in 'biuf':
+        raise TypeError(f'{name} must hold real numbers, got dtype {raw.dtype}')
+    spatial = tuple(raw.shape[i] for i in order[1:])
+    if spatial != tuple(shape) and spatial[::-1] == tuple(shape):
         # Legacy (x, y, wave) layout without a WCS to tell.
-        values = values.transpose(0, 2, 1)
-        std = None if std is None else std.transpose(0, 2, 1)
-        bad = None if bad is None else bad.transpose(0, 2, 1)
+        order = [order[0], order[2], order[1]]
+        spatial = spatial[::-1]
+    uncertainty = spectra.uncertainty
+    if uncertainty is not None and np.shape(uncertainty.array) != raw.shape:
+        raise ValueError(f'{name}.uncertainty has shape {np.shape(uncertainty.array)}, but '
+                         f'the flux has shape {raw.shape}')
+    if uncertainty is not None:
+        std_from_uncertainty(uncertainty[(slice(0, 1),) * 3], unit,   # kind and unit check
+                             f'{name}.uncertainty')
     # Only a FITS WCS with celestial axes can be compared with the grid's.
+    cube_wcs = spectra.wcs
     other = cube_wcs if isinstance(cube_wcs, WCS) and cube_wcs.has_celestial else None
-    check_same_grid(shape, wcs, values.shape[1:], other, name)
-    return ParsedSpectra(values=values, std=std, bad=bad, spectral_axis=spectral_axis,
-                         unit=unit)
+    check_same_grid(shape, wcs, spatial, other, name)
+    return ParsedSpectra(flux=raw, uncertainty=uncertainty, mask=spectra.mask,
+                         order=tuple(order), spectral_axis=spectral_axis, unit=unit, name=name)
 
 
 def spectral_footprint(spec_region, spectra, shape, wcs):
@@ -138,10 +178,13 @@ def spectral_footprint(spec_region, spectra, shape, wcs):
     astropy-regions pixel or sky region (pixels whose centre is inside).
     """
     if spec_region is None:
-        valid = np.isfinite(spectra.values)
-        if spectra.bad is not None:
-            valid &= ~spectra.bad
-        return np.any(valid & (spectra.values != 0), axis=0)
+        footprint = np.zeros(tuple(shape), bool)
+        for _, _, values, _, bad in spectra.chunks():
+            valid = np.isfinite(values) & (values != 0)
+            if bad is not None:
+                valid &= ~bad
+            footprint |= np.any(valid, axis=0)
+        return footprint
     try:
         from regions import PixelRegion, SkyRegion
     except ImportError:  # pragma: no cover - regions is a dependency
@@ -163,6 +206,25 @@ def spectral_footprint(spec_region, spectra, shape, wcs):
         raise ValueError(f'spec_region must have the spatial shape {tuple(shape)}, got '
                          f'{region.shape}')
     return region.astype(bool)
+
+
+def sum_spectra(labels, nbins, spectra, size=CHUNK):
+    """
+    `~pixbin._sums.sum_by_bin` of a `ParsedSpectra`, one chunk of wavelengths at a time.
+
+    Returns (total, total_std, nbad), each (nbins, nwave).
+    """
+    matrix = membership_matrix(labels, nbins)
+    total = np.empty((nbins, spectra.nwave))
+    total_std = None if spectra.uncertainty is None else np.empty((nbins, spectra.nwave))
+    nbad = np.empty((nbins, spectra.nwave), dtype=np.int64)
+    for start, stop, values, std, bad in spectra.chunks(size):
+        t, ts, nb = sum_by_bin(labels, nbins, values, std, bad, matrix=matrix)
+        total[:, start:stop] = t
+        nbad[:, start:stop] = nb
+        if total_std is not None:
+            total_std[:, start:stop] = ts
+    return total, total_std, nbad
 
 
 def bin_spectra(labels, nbins, spectra, footprint, min_fraction, covariance):
@@ -189,8 +251,7 @@ def bin_spectra(labels, nbins, spectra, footprint, min_fraction, covariance):
     has_table = np.concatenate([[False], has])
     spec_labels = np.where(footprint & has_table[labels], labels, 0).astype(labels.dtype)
     ids = np.flatnonzero(has) + 1
-    total, total_std, nbad = sum_by_bin(spec_labels, nbins, spectra.values, spectra.std,
-                                        spectra.bad)
+    total, total_std, nbad = sum_spectra(spec_labels, nbins, spectra)
     rows = ids - 1
     eta = covariance_eta(covariance, inside[rows])
     flux = total[rows] * spectra.unit

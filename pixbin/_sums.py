@@ -22,7 +22,7 @@ def membership_matrix(labels, nbins):
                              shape=(nbins, flat.size))
 
 
-def sum_by_bin(labels, nbins, values, std=None, bad=None):
+def sum_by_bin(labels, nbins, values, std=None, bad=None, matrix=None):
     """
     Sum pixel values and quadrature-sum their uncertainties over bins.
 
@@ -38,6 +38,8 @@ def sum_by_bin(labels, nbins, values, std=None, bad=None):
         1-sigma uncertainties of ``values``.
     bad : ndarray of bool, shape (nlead, ny, nx), optional
         Values to leave out of the sums.
+    matrix : sparse matrix, optional
+        `membership_matrix` of ``labels``, when the caller reuses it.
 
     Returns
     -------
@@ -70,7 +72,8 @@ def sum_by_bin(labels, nbins, values, std=None, bad=None):
                                               minlength=nbins)
             nbad[:, i] = np.bincount(lab[~ok], minlength=nbins)
         return total, None if var is None else np.sqrt(total_var), nbad
-    matrix = membership_matrix(labels, nbins)
+    if matrix is None:
+        matrix = membership_matrix(labels, nbins)
     total = np.asarray(matrix @ np.where(bad, 0.0, flat).T)
     total_std = None if var is None else np.sqrt(np.asarray(matrix @ np.where(bad, 0.0, var).T))
     nbad = np.rint(np.asarray(matrix @ bad.T.astype(np.float64))).astype(np.int64)
