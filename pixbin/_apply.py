@@ -44,10 +44,15 @@ def apply_binmap(bm, data, name='data'):
     if not isinstance(data, NDData):
         raise TypeError(f'{name} must be an NDData image or cube, or a specutils Spectrum cube, '
                         f'got {type(data).__name__}')
-    array = np.asarray(data.data, dtype=np.float64)
+    array = np.asarray(data.data)
+    if array.dtype.kind not in 'biuf':
+        raise TypeError(f'{name} must hold real numbers, got dtype {array.dtype}')
+    array = array.astype(np.float64, copy=False)
     if array.ndim not in (2, 3):
         raise ValueError(f'{name} must be an image (ny, nx) or a cube (n, ny, nx), got shape '
                          f'{array.shape}')
+    if array.size == 0:
+        raise ValueError(f'{name} is empty: shape {array.shape}')
     image = array.ndim == 2
     values = array[np.newaxis] if image else array
     bm.check_grid(values.shape[1:], celestial_wcs(data.wcs, f'{name}.wcs'), name)
@@ -55,10 +60,22 @@ def apply_binmap(bm, data, name='data'):
     std = None
     if data.uncertainty is not None:
         std = std_from_uncertainty(data.uncertainty, unit, f'{name}.uncertainty')
+        if std.shape != array.shape:
+            raise ValueError(f'{name}.uncertainty has shape {std.shape}, but {name} has shape '
+                             f'{array.shape}')
+        negative = np.count_nonzero(std < 0)
+        if negative:
+            raise ValueError(f'{name}.uncertainty must be >= 0 (NaN for unknown), got '
+                             f'{negative} negative value(s)')
         std = std[np.newaxis] if image else std
     bad = None
     if data.mask is not None:
-        bad = np.broadcast_to(np.asarray(data.mask, bool), array.shape)
+        mask = np.asarray(data.mask, bool)
+        try:
+            bad = np.broadcast_to(mask, array.shape)
+        except ValueError:
+            raise ValueError(f'{name}.mask must have shape {array.shape[-2:]} or '
+                             f'{array.shape}, got {mask.shape}') from None
         bad = bad[np.newaxis] if image else bad
     total, total_std, mask = bin_arrays(bm.labels, bm.nbins, bm.eta, values, std, bad)
     if image:

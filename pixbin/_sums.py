@@ -12,6 +12,21 @@ __all__ = []
 _FEW = 64
 
 
+def safe_scale(typical):
+    """
+    A power of two close to ``typical`` if squaring values of that size could
+    underflow or overflow (beyond 2**+-64), else 1.
+
+    Dividing by a power of two and multiplying back is exact, so results do not
+    depend on it; it only keeps squares (variances) of tiny or huge values, e.g.
+    fluxes of 1e-200 or 1e200 in some unit, finite and non-zero.
+    """
+    typical = float(abs(typical))
+    if not np.isfinite(typical) or typical == 0.0 or 2.0**-64 <= typical <= 2.0**64:
+        return 1.0
+    return float(2.0 ** np.clip(np.round(np.log2(typical)), -1000, 1000))
+
+
 def membership_matrix(labels, nbins):
     """
     Sparse (nbins, npix) matrix with a 1 where pixel ``p`` belongs to bin ``i + 1``.
@@ -53,9 +68,13 @@ def sum_by_bin(labels, nbins, values, std=None, bad=None, matrix=None):
     flat = values.reshape(nlead, -1)
     bad = ~np.isfinite(flat) if bad is None else bad.reshape(nlead, -1) | ~np.isfinite(flat)
     var = None
+    scale = 1.0
     if std is not None:
-        var = np.square(std.reshape(nlead, -1))
-        bad |= ~np.isfinite(var)
+        std = std.reshape(nlead, -1)
+        finite = np.isfinite(std)
+        scale = safe_scale(np.abs(std).max(initial=0.0, where=finite))
+        var = np.square(std / scale if scale != 1.0 else std)
+        bad |= ~finite
     if nlead <= _FEW:
         # A few bands: one bincount per band beats a sparse product.
         lab = np.asarray(labels).ravel()
@@ -71,10 +90,11 @@ def sum_by_bin(labels, nbins, values, std=None, bad=None, matrix=None):
                 total_var[:, i] = np.bincount(lab[ok], weights=var[i][inside][ok],
                                               minlength=nbins)
             nbad[:, i] = np.bincount(lab[~ok], minlength=nbins)
-        return total, None if var is None else np.sqrt(total_var), nbad
+        return total, None if var is None else np.sqrt(total_var) * scale, nbad
     if matrix is None:
         matrix = membership_matrix(labels, nbins)
     total = np.asarray(matrix @ np.where(bad, 0.0, flat).T)
-    total_std = None if var is None else np.sqrt(np.asarray(matrix @ np.where(bad, 0.0, var).T))
+    total_std = None if var is None else \
+        np.sqrt(np.asarray(matrix @ np.where(bad, 0.0, var).T)) * scale
     nbad = np.rint(np.asarray(matrix @ bad.T.astype(np.float64))).astype(np.int64)
     return total, total_std, nbad

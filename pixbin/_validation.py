@@ -307,7 +307,7 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
     if mask is not None:
         bad = bad | _as_mask(mask, shape, 'mask')
     # Infinite uncertainty (inverse variance 0) means no measurement.
-    bad |= np.isposinf(std)
+    bad |= std == np.inf
     usable = ~bad
     wrong = usable & ~(std > 0)
     if np.any(wrong):
@@ -336,21 +336,40 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
         raise ValueError(f'band_names must be unique, got {band_names!r}')
     if band_wavelengths is None:
         band_wavelengths = meta.get('band_wavelengths')
-    if band_wavelengths is not None:
-        band_wavelengths = u.Quantity(band_wavelengths)
-        if band_wavelengths.shape != (nbands,):
-            raise ValueError(f'band_wavelengths must have one value per band ({nbands}), '
-                             f'got shape {band_wavelengths.shape}')
-        if not band_wavelengths.unit.is_equivalent(u.AA, equivalencies=u.spectral()):
-            raise u.UnitsError(f'band_wavelengths must be a wavelength, frequency or energy, '
-                               f'got unit {band_wavelengths.unit!s}')
+    band_wavelengths = check_band_wavelengths(band_wavelengths, nbands)
     return ParsedCube(flux=flux, std=std, unit=unit,
                       valid=valid, wcs=celestial_wcs(cube.wcs, f'{name}.wcs'),
                       band_names=band_names, band_wavelengths=band_wavelengths, meta=meta)
 
 
+def check_band_wavelengths(band_wavelengths, nbands):
+    """``band_wavelengths`` as a Quantity of shape (nbands,) in spectral units, or None."""
+    if band_wavelengths is None:
+        return None
+    try:
+        band_wavelengths = u.Quantity(band_wavelengths)
+    except (TypeError, ValueError):
+        raise TypeError(f'band_wavelengths must be a Quantity (wavelength, frequency or energy) '
+                        f'with one value per band, got {band_wavelengths!r}') from None
+    if band_wavelengths.shape != (nbands,):
+        raise ValueError(f'band_wavelengths must have one value per band ({nbands}), '
+                         f'got shape {band_wavelengths.shape}')
+    if not band_wavelengths.unit.is_equivalent(u.AA, equivalencies=u.spectral()):
+        got = 'no unit' if band_wavelengths.unit == u.one else \
+            f'unit {band_wavelengths.unit!s}'
+        raise u.UnitsError(f'band_wavelengths must be a wavelength, frequency or energy, '
+                           f'got {got}')
+    return band_wavelengths
+
+
 def parse_snr(snr, nbands, band_names=()):
     """S/N thresholds as an array of length ``nbands``."""
+    if snr is None:
+        raise TypeError('snr must be a number or a sequence of numbers (one per band), got None')
+    if isinstance(snr, u.Quantity):
+        if not snr.unit.is_equivalent(u.one):
+            raise u.UnitsError(f'snr must be dimensionless, got {snr}')
+        snr = snr.to_value(u.one)
     if isinstance(snr, dict):
         unknown = set(snr) - set(band_names)
         if unknown:
@@ -372,18 +391,16 @@ def parse_snr(snr, nbands, band_names=()):
     return array
 
 
-def parse_ref_band(ref_band, band_names, flux, std, valid):
+def parse_ref_band(ref_band, band_names, total_snr):
     """
     Index of the reference band.
 
-    `None` chooses the band with the highest total S/N over the valid pixels.
+    `None` chooses the band with the highest ``total_snr`` (the S/N of the sum
+    of all valid pixels, one value per band).
     """
     nbands = len(band_names)
     if ref_band is None:
-        with np.errstate(invalid='ignore', divide='ignore'):
-            total = np.array([flux[b][valid].sum() / np.sqrt((std[b][valid] ** 2).sum())
-                              for b in range(nbands)])
-        return int(np.argmax(np.nan_to_num(total, nan=-np.inf)))
+        return int(np.argmax(np.nan_to_num(np.asarray(total_snr, float), nan=-np.inf)))
     if isinstance(ref_band, str):
         if ref_band not in band_names:
             raise ValueError(f'ref_band {ref_band!r} is not a band name; bands are '

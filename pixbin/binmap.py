@@ -9,7 +9,8 @@ from astropy.io.registry import UnifiedReadWriteMethod
 from astropy.utils import lazyproperty
 
 from ._covariance import check_covariance, covariance_eta, describe_covariance
-from ._validation import celestial_wcs, check_same_grid
+from ._validation import (celestial_wcs, check_band_wavelengths, check_flux_unit,
+                          check_same_grid)
 from .io.registry import BinMapRead, BinMapWrite
 
 __all__ = ['BinMap']
@@ -79,6 +80,8 @@ class BinMap:
         self._labels = self._check_labels(labels)
         self._wcs = celestial_wcs(wcs, 'wcs')
         self._covariance = check_covariance(covariance)
+        if meta is not None and not hasattr(meta, 'keys'):
+            raise TypeError(f'meta must be a dict, got {type(meta).__name__}')
         self.meta = dict(meta) if meta else {}
         self._flux, self._flux_err = self._check_flux(flux, flux_err)
         nbands = 0 if self._flux is None else self._flux.shape[1]
@@ -89,12 +92,7 @@ class BinMap:
             raise ValueError(f'band_names must have one name per band ({nbands}), got '
                              f'{len(band_names)}')
         self._band_names = band_names
-        if band_wavelengths is not None:
-            band_wavelengths = u.Quantity(band_wavelengths)
-            if band_wavelengths.shape != (len(band_names),):
-                raise ValueError(f'band_wavelengths must have one value per band '
-                                 f'({len(band_names)}), got shape {band_wavelengths.shape}')
-        self._band_wavelengths = band_wavelengths
+        self._band_wavelengths = check_band_wavelengths(band_wavelengths, len(band_names))
         self._spectra, self._spec_labels, self._spec_region = self._check_spectra(
             spectra, spec_labels, spec_region)
 
@@ -103,6 +101,8 @@ class BinMap:
         labels = np.asanyarray(labels)
         if labels.ndim != 2:
             raise ValueError(f'labels must be a 2-D array, got shape {labels.shape}')
+        if labels.size == 0:
+            raise ValueError(f'labels must not be empty, got shape {labels.shape}')
         if labels.dtype.kind not in 'iu':
             if labels.dtype.kind == 'f' and np.all(np.isfinite(labels)) \
                     and np.all(labels == np.round(labels)):
@@ -113,7 +113,9 @@ class BinMap:
             raise ValueError(f'labels must be >= 0 (0 = no bin), got minimum {labels.min()}')
         present = np.unique(labels[labels > 0])
         if present.size and (present[0] != 1 or present[-1] != present.size):
-            missing = np.setdiff1d(np.arange(1, present[-1] + 1), present)
+            # the first missing numbers (without listing up to a huge label)
+            missing = np.setdiff1d(np.arange(1, present.size + 12), present)
+            missing = missing[missing < present[-1]]
             raise ValueError(f'labels must number the bins 1..nbins without gaps; '
                              f'missing {missing[:10].tolist()}'
                              + (' ...' if missing.size > 10 else ''))
@@ -143,11 +145,16 @@ class BinMap:
         if flux.shape != flux_err.shape:
             raise ValueError(f'flux and flux_err must have the same shape, got {flux.shape} '
                              f'and {flux_err.shape}')
+        check_flux_unit(flux.unit, 'flux')
         try:
             flux_err = flux_err.to(flux.unit)
         except u.UnitsError:
             raise u.UnitsError(f'flux_err has unit {flux_err.unit!s}, which does not convert '
                                f'to the flux unit {flux.unit!s}') from None
+        negative = np.count_nonzero(flux_err.value < 0)
+        if negative:
+            raise ValueError(f'flux_err must be >= 0 (or NaN), got {negative} negative '
+                             f'value(s)')
         return flux, flux_err
 
     def _check_spectra(self, spectra, spec_labels, spec_region):
@@ -440,9 +447,12 @@ class BinMap:
         Raises
         ------
         TypeError
-            If ``data`` is not an NDData or Spectrum.
+            If ``data`` is not an NDData or Spectrum, or does not hold real
+            numbers.
         ValueError
-            If the pixel grid differs from this map's (shape or WCS).
+            If the pixel grid differs from this map's (shape or WCS), ``data``
+            is empty, or its uncertainty or mask does not match it (shape,
+            negative uncertainties).
         """
         from ._apply import apply_binmap
         return apply_binmap(self, data)
@@ -453,7 +463,7 @@ class BinMap:
         """
         check_same_grid(self.shape, self._wcs, shape, wcs, name)
 
-    def to_regions(self, bin_ids=None, *, sky=False):
+    def to_regions(self, bin_ids=None, *, sky=False, flat=False):
         """
         The outline of each bin as an astropy-regions polygon.
 
@@ -469,11 +479,17 @@ class BinMap:
             Bins to convert (default all).
         sky : bool, optional
             Return sky regions, through the WCS.
+        flat : bool, optional
+            No compound regions, for file formats (ds9, CRTF) that cannot
+            store them: a bin with holes becomes its outline polygon(s) plus
+            its holes as excluded polygons (``meta['include'] = 0``, as
+            regions reads ds9's excluded regions), all labelled with the bin.
 
         Returns
         -------
         regions : `~regions.Regions`
-            One region per bin, in the order of ``bin_ids``.
+            One region per bin, in the order of ``bin_ids`` (with ``flat``,
+            one or more per bin).
 
         Examples
         --------
@@ -482,9 +498,16 @@ class BinMap:
         >>> region = BinMap(np.array([[1, 1], [0, 1]])).to_regions()[0]
         >>> region.vertices.xy
         (array([-0.5,  1.5,  1.5,  0.5,  0.5, -0.5]), array([-0.5, -0.5,  1.5,  1.5,  0.5,  0.5]))
+
+        A ring (a bin with a hole) flattened for a ds9 file:
+
+        >>> ring = BinMap(np.pad([[0]], 1, constant_values=1))
+        >>> [r.meta.get('include', 1) for r in ring.to_regions(flat=True)]
+        [1, 0]
         """
-        from ._regions import binmap_regions
-        return binmap_regions(self, bin_ids, sky=sky)
+        from ._regions import binmap_regions, flat_regions
+        regions = binmap_regions(self, bin_ids, sky=sky)
+        return flat_regions(regions) if flat else regions
 
     # -- tables and display -------------------------------------------------------------
     def to_table(self):

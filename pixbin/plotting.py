@@ -150,6 +150,10 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
         raise ValueError('binmap has no band_wavelengths: give them to bin_pixels '
                          '(band_wavelengths=...) to plot SEDs')
     ids = np.atleast_1d(bin_ids).astype(int)
+    if binmap.nbins == 0:
+        raise ValueError('binmap has no bin: there is no SED to plot')
+    if ids.size == 0:
+        raise ValueError(f'bin_ids must name at least one bin (1 to {binmap.nbins}), got none')
     if np.any((ids < 1) | (ids > binmap.nbins)):
         raise ValueError(f'bin_ids must be between 1 and {binmap.nbins}, got {ids.tolist()}')
     if ax is None:

@@ -11,6 +11,29 @@ from pathlib import Path
 __all__ = []
 
 
+def _exists_message(path):
+    return f'{path} exists; pass overwrite=True (--overwrite) to replace it'
+
+
+def check_target(path, overwrite=False):
+    """
+    Check that ``path`` can be written; return it as an absolute `~pathlib.Path`.
+
+    Raises the errors listed in `atomic_path`; used alone, it lets a command
+    check all its outputs before it does any work.
+    """
+    shown = os.fspath(path)
+    path = Path(shown).expanduser().absolute()
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f'cannot write {shown}: folder {folder} does not exist')
+    if path.is_dir():
+        raise IsADirectoryError(f'cannot write {shown}: it is a folder')
+    if path.exists() and not overwrite:
+        raise FileExistsError(_exists_message(shown))
+    return path
+
+
 @contextmanager
 def atomic_path(path, overwrite=False):
     """
@@ -29,14 +52,15 @@ def atomic_path(path, overwrite=False):
         If the folder of ``path`` does not exist.
     PermissionError
         If the folder is not writable.
+    IsADirectoryError
+        If ``path`` is a folder.
     """
-    path = Path(os.fspath(path)).expanduser()
-    folder = path.parent if str(path.parent) else Path('.')
-    if not folder.is_dir():
-        raise FileNotFoundError(f'cannot write {path}: folder {folder} does not exist')
-    if path.exists() and not overwrite:
-        raise FileExistsError(f'{path} exists; pass overwrite=True (--overwrite) to replace it')
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=folder)
+    path = check_target(path, overwrite)
+    folder = path.parent
+    # The temporary name ends like the final one (e.g. .fits.gz): writers that
+    # choose compression or format from the name do the same for both.
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.',
+                               suffix='.tmp' + ''.join(path.suffixes[-2:]), dir=folder)
     os.close(fd)
     tmp = Path(tmp)
     try:
@@ -47,11 +71,10 @@ def atomic_path(path, overwrite=False):
             try:
                 os.link(tmp, path)       # fails if path appeared meanwhile
             except FileExistsError:
-                raise FileExistsError(f'{path} exists; pass overwrite=True (--overwrite) to '
-                                      f'replace it') from None
+                raise FileExistsError(_exists_message(path)) from None
             except OSError:              # no hard links on this file system
                 if path.exists():
-                    raise FileExistsError(f'{path} exists; pass overwrite=True to replace it')
+                    raise FileExistsError(_exists_message(path))
                 os.replace(tmp, path)
     finally:
         if tmp.exists():

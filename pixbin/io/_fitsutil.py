@@ -25,6 +25,8 @@ def open_fits(path):
 
     Raises
     ------
+    TypeError
+        If ``path`` is neither a path nor a file.
     FileNotFoundError
         If there is no such file.
     ValueError
@@ -32,6 +34,9 @@ def open_fits(path):
     """
     source = path
     if not hasattr(path, 'read'):
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise TypeError(f'path must be a file name (str or path-like) or an open binary '
+                            f'file, got {type(path).__name__}')
         source = path = os.fspath(path)
         if not os.path.exists(path):
             raise FileNotFoundError(f'{path}: no such file')
@@ -44,8 +49,10 @@ def open_fits(path):
             for hdu in hdul:      # read every HDU now: a truncated file fails here
                 _ = hdu.data
         for w in caught:
-            if 'truncated' in str(w.message).lower():
-                raise ValueError(str(w.message))
+            text = str(w.message).lower()
+            # a truncated HDU, or bytes after the last HDU that are not a whole one
+            if 'truncated' in text or 'corrupted' in text:
+                raise ValueError(' '.join(str(w.message).split()))
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     except (OSError, ValueError, TypeError, fits.VerifyError) as exc:
         if hdul is not None:

@@ -27,6 +27,7 @@ binning parameters (``PBSNRi``, ``PBREFB``, ``PBDMIN``, ``PBCHI2``, ...).
 """
 
 import os
+import warnings
 
 import astropy.units as u
 import numpy as np
@@ -36,12 +37,11 @@ from astropy.table import Table
 from .._covariance import TabulatedCovariance
 from ._atomic import atomic_path
 from ._fitsutil import display_name, extension_names, header_wcs, open_fits
-from .pixedfit import PIXEDFIT_UNIT
+from .pixedfit import GALAXY_META_KEYS, PIXEDFIT_UNIT, _int_keyword, _scaled_unit
 
 __all__ = ['is_binmap_file', 'read_binmap', 'write_binmap']
 
 FORMAT_VERSION = 1
-_COPIED = ('z', 'RA', 'DEC', 'GalEBV', 'pixsize', 'psffwhm')
 _PARAMETERS = (  # meta key, header keyword, comment
     ('method', 'PBMETHOD', 'binning algorithm'),
     ('ref_band', 'PBREFB', 'reference band (brightness order)'),
@@ -65,7 +65,9 @@ def _pixedfit_values(quantity, wavelengths):
     """
     unit = quantity.unit
     if unit.is_equivalent(PIXEDFIT_UNIT):
-        return quantity.value, float(unit.to(PIXEDFIT_UNIT)), 'erg/s/cm^2/A'
+        # 15 significant digits: 1e-17, not the 9.99999999999999e-18 of the conversion.
+        scale = float(f'{unit.to(PIXEDFIT_UNIT):.15g}')
+        return quantity.value, scale, 'erg/s/cm^2/A'
     if wavelengths is not None:
         try:
             values = quantity.to_value(PIXEDFIT_UNIT, u.spectral_density(wavelengths))
@@ -102,7 +104,7 @@ def _map_header(bm, specphot, scale, bunit):
     header['specphot'] = specphot
     for i, name in enumerate(bm.band_names):
         header[f'fil{i}'] = name
-    for key in _COPIED:
+    for key in GALAXY_META_KEYS:
         if key in bm.meta:
             header[key] = bm.meta[key]
     return header
@@ -241,8 +243,10 @@ def write_binmap(bm, path, *, overwrite=False):
 def is_binmap_file(path):
     """True if ``path`` is a FITS file with a pixbin or piXedfit bin map."""
     try:
-        with fits.open(os.fspath(path), mode='readonly', memmap=False) as hdul:
-            names = extension_names(hdul)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')       # a damaged file is just not identified
+            with fits.open(os.fspath(path), mode='readonly', memmap=False) as hdul:
+                names = extension_names(hdul)
     except (OSError, ValueError, TypeError):
         return False
     return 'BIN_MAP' in names or 'PHOTO_BIN_MAP' in names
@@ -270,6 +274,48 @@ def _per_bin(image, labels, nbins):
     return image.reshape(image.shape[0], -1)[:, first].T
 
 
+def _check_painted(image, per_bin, labels, path, image_name, map_name):
+    """Raise a ValueError unless every pixel of a bin holds its bin's values."""
+    inside = labels > 0
+    painted = per_bin[labels[inside] - 1].T
+    values = image[:, inside]
+    differ = ~((values == painted) | (np.isnan(values) & np.isnan(painted)))
+    if np.any(differ):
+        bin_id = int(labels[inside][np.flatnonzero(differ.any(axis=0))[0]])
+        raise ValueError(f'{path}: {image_name} and {map_name} disagree: the pixels of bin '
+                         f'{bin_id} hold different values (each pixel of a bin must hold the '
+                         f'flux of its bin)')
+
+
+def _check_bins_table(bins, labels, nbins, path, map_name):
+    """Raise a ValueError unless the BINS table describes the bins of the label image."""
+    missing = [c for c in ('BIN', 'NPIX', 'FLUX', 'FLUX_ERR') if c not in bins.colnames]
+    if missing:
+        raise ValueError(f'{path}: the BINS table has no column(s) {", ".join(missing)}: the '
+                         f'file is incomplete')
+    npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
+    if len(bins) != nbins or np.any(np.asarray(bins['BIN']) != np.arange(1, nbins + 1)) \
+            or np.any(np.asarray(bins['NPIX']) != npix):
+        raise ValueError(f'{path}: the labels of {map_name} ({nbins} bins) and the '
+                         f'BINS table ({len(bins)} rows) disagree: the file is '
+                         f'inconsistent')
+    if 'XCEN' in bins.colnames and 'YCEN' in bins.colnames and nbins:
+        y, x = np.indices(labels.shape)
+        flat = labels.ravel()
+        centre = np.column_stack([
+            np.bincount(flat, weights=x.ravel(), minlength=nbins + 1)[1:] / npix,
+            np.bincount(flat, weights=y.ravel(), minlength=nbins + 1)[1:] / npix])
+        stored = np.column_stack([np.asarray(bins['XCEN'], float),
+                                  np.asarray(bins['YCEN'], float)])
+        wrong = np.flatnonzero(np.any(~(np.abs(centre - stored) <= 1e-6), axis=1))
+        if wrong.size:
+            i = wrong[0]
+            raise ValueError(f'{path}: the labels of {map_name} and the BINS table disagree: '
+                             f'the centroids of bin {i + 1} differ (x, y = {centre[i, 0]:g}, '
+                             f'{centre[i, 1]:g} in {map_name}, {stored[i, 0]:g}, '
+                             f'{stored[i, 1]:g} in BINS): the file is inconsistent')
+
+
 def read_binmap(path):
     """
     Read a bin-map FITS file written by pixbin (or by piXedfit's ``pixel_binning``).
@@ -289,11 +335,14 @@ def read_binmap(path):
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a path or a file.
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the file is not a readable FITS bin-map file, or its labels and
-        per-bin values disagree (the message names the file and the problem).
+        If the file is not a readable FITS bin-map file (truncated, corrupt,
+        incomplete), or its labels and per-bin values disagree (the message
+        names the file and the problem).
     """
     from ..binmap import BinMap
     with open_fits(path) as hdul:
@@ -317,18 +366,21 @@ def read_binmap(path):
         labels = labels.astype(np.int64)
         wcs = header_wcs(header)
         nbins = int(labels.max(initial=0))
-        meta = _parameters(hdul[0].header) if hdul[0].header.get('ORIGIN') == 'pixbin' else {}
-        for key in _COPIED:
+        if nbins > labels.size:
+            raise ValueError(f'{path}: {map_name} has label {nbins} but only {labels.size} '
+                             f'pixels: labels must number the bins 1..nbins without gaps')
+        pixbin_file = hdul[0].header.get('ORIGIN') == 'pixbin'
+        missing = [n for n in ('BINS', 'BANDS') if n not in names]
+        if pixbin_file and missing:
+            raise ValueError(f'{path}: incomplete pixbin bin-map file (truncated?): missing '
+                             f'extension(s) {", ".join(missing)} (found: {", ".join(names)})')
+        meta = _parameters(hdul[0].header) if pixbin_file else {}
+        for key in GALAXY_META_KEYS:
             if key in header:
                 meta[key] = header[key]
         if 'BINS' in names:
             bins = Table.read(hdul['BINS'])
-            npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
-            if len(bins) != nbins or np.any(np.asarray(bins['BIN']) != np.arange(1, nbins + 1)) \
-                    or np.any(np.asarray(bins['NPIX']) != npix):
-                raise ValueError(f'{path}: the labels of {map_name} ({nbins} bins) and the '
-                                 f'BINS table ({len(bins)} rows) disagree: the file is '
-                                 f'inconsistent')
+            _check_bins_table(bins, labels, nbins, path, map_name)
             flux = u.Quantity(bins['FLUX'])
             flux_err = u.Quantity(bins['FLUX_ERR'])
             if flux.ndim == 1:
@@ -344,8 +396,8 @@ def read_binmap(path):
             elif kind == 'table':
                 covariance = TabulatedCovariance(bins['NPIX'], bins['ETA'])
         else:
-            nbands = int(header.get('nfilters', 0))
-            unit = u.Unit(float(header.get('unit', 1.0)) * PIXEDFIT_UNIT)
+            nbands = _int_keyword(header, 'nfilters', path, default=0)
+            unit = _scaled_unit(header, path)
             if flux_name not in names or flux_name + 'ERR' not in names:
                 raise ValueError(f'{path} is not a bin-map file: missing extension(s) '
                                  f'{flux_name}, {flux_name}ERR (found: {", ".join(names)})')
@@ -356,8 +408,11 @@ def read_binmap(path):
                 raise ValueError(f'{path}: {flux_name} {image.shape} and {flux_name}ERR '
                                  f'{image_err.shape} do not match {map_name} {labels.shape} '
                                  f'and nfilters = {nbands}')
-            flux = _per_bin(image, labels, nbins) * unit
-            flux_err = _per_bin(image_err, labels, nbins) * unit
+            flux = _per_bin(image, labels, nbins)
+            flux_err = _per_bin(image_err, labels, nbins)
+            _check_painted(image, flux, labels, path, flux_name, map_name)
+            _check_painted(image_err, flux_err, labels, path, flux_name + 'ERR', map_name)
+            flux, flux_err = flux * unit, flux_err * unit
             band_names = [str(header.get(f'fil{i}', f'band{i}')) for i in range(image.shape[0])]
             from .filters import band_wavelengths
             wave = band_wavelengths(band_names)

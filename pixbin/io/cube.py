@@ -81,6 +81,9 @@ def read_cube(path):
         names = extension_names(hdul)
         if 'nfilters' in hdul[0].header and ('FLUX' in names or 'PHOTO_FLUX' in names):
             return read_pixedfit(path)['cube']
+        if 'BIN_MAP' in names or 'PHOTO_BIN_MAP' in names:
+            raise ValueError(f'{path} is a bin-map file, not a cube: read it with read_binmap '
+                             f'(or BinMap.read)')
         flux_hdu = next((hdul[n] for n in _FLUX if n in names), None)
         if flux_hdu is None:
             flux_hdu = next((h for h in hdul if h.is_image and h.data is not None
@@ -109,8 +112,20 @@ def read_cube(path):
         err_hdu = hdul[err_name]
         kind = _UTYPES.get(err_hdu.header.get('UTYPE'), _UNCERTAINTY[err_name])
         err_unit = err_hdu.header.get('BUNIT')
+        if err_unit:
+            try:
+                err_unit = u.Unit(err_unit, parse_strict='raise')
+            except ValueError as exc:
+                raise u.UnitsError(f'{path}: the uncertainty ({err_name}) has BUNIT '
+                                   f'{err_unit!r}, which is not a unit ({exc})') from None
+            # the unit of a variance is the square of the flux unit, etc.
+            power = {StdDevUncertainty: 1, VarianceUncertainty: 2, InverseVariance: -2}[kind]
+            if not err_unit.is_equivalent(unit ** power):
+                raise u.UnitsError(f'{path}: the uncertainty ({err_name}) has unit '
+                                   f'{err_unit!s}, which does not match the flux unit {unit!s} '
+                                   f'({kind.__name__})')
         uncertainty = kind(np.asarray(err_hdu.data, dtype=np.float64),
-                           unit=u.Unit(err_unit) if err_unit else None)
+                           unit=err_unit if err_unit else None)
         mask_name = next((n for n in _MASK if n in names), None)
         mask = None if mask_name is None else np.asarray(hdul[mask_name].data) != 0
         nbands = data.shape[0] if data.ndim == 3 else 1

@@ -25,18 +25,37 @@ __all__ = ['PIXEDFIT_UNIT', 'read_pixedfit']
 
 #: piXedfit's flux unit, scaled by the ``unit`` header keyword.
 PIXEDFIT_UNIT = u.erg / u.s / u.cm**2 / u.AA
+#: Keywords describing the galaxy (piXedfit's header names): read into the cube's
+#: ``meta``, carried by `~pixbin.bin_pixels` into the bin map's ``meta`` and header.
+GALAXY_META_KEYS = ('object', 'z', 'RA', 'DEC', 'GalEBV', 'pixsize', 'psffwhm')
 
 #: Header keywords copied into ``meta``.
-_COPIED = ('z', 'RA', 'DEC', 'GalEBV', 'pixsize', 'psffwhm', 'fsamp', 'fpsfmtch')
+_COPIED = GALAXY_META_KEYS + ('fsamp', 'fpsfmtch')
 
 
 def _scaled_unit(header, path):
+    value = header.get('unit', 1.0)
     try:
-        scale = float(header.get('unit', 1.0))
+        scale = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f'{path}: header keyword unit must be a number (flux = data * unit '
-                         f'in erg/s/cm2/A), got {header.get("unit")!r}') from None
+        scale = np.nan
+    if isinstance(value, bool) or not np.isfinite(scale) or scale <= 0:
+        raise ValueError(f'{path}: header keyword unit must be a finite positive number (flux = '
+                         f'data * unit in erg/s/cm2/A), got {value!r}')
     return u.Unit(scale * PIXEDFIT_UNIT) if scale != 1.0 else PIXEDFIT_UNIT
+
+
+def _int_keyword(header, key, path, default=None, choices=None):
+    """An integer header keyword, or a ValueError that names the file and the keyword."""
+    value = header.get(key, default)
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not ok and isinstance(value, (float, np.floating)) and float(value).is_integer():
+        value, ok = int(value), True
+    if not ok or (choices is not None and value not in choices):
+        expected = 'an integer' if choices is None else \
+            ' or '.join(str(c) for c in choices)
+        raise ValueError(f'{path}: header keyword {key} must be {expected}, got {value!r}')
+    return int(value)
 
 
 def read_pixedfit(path):
@@ -64,11 +83,13 @@ def read_pixedfit(path):
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a path or a file.
     FileNotFoundError
         If the file does not exist.
     ValueError
         If it is not a readable FITS file or not a piXedfit flux-map cube (the
-        message names the file and what is missing).
+        message names the file and what is missing or wrong).
     """
     with open_fits(path) as hdul:
         path = display_name(path)
@@ -77,7 +98,7 @@ def read_pixedfit(path):
         if 'nfilters' not in header:
             raise ValueError(f'{path} is not {what}: the primary header has no nfilters '
                              f'keyword')
-        specphot = int(header.get('specphot', 0))
+        specphot = _int_keyword(header, 'specphot', path, default=0, choices=(0, 1))
         if specphot == 1:
             names = ('PHOTO_REGION', 'SPEC_REGION', 'PHOTO_FLUX', 'PHOTO_FLUXERR', 'WAVE',
                      'SPEC_FLUX', 'SPEC_FLUXERR')
@@ -87,7 +108,7 @@ def read_pixedfit(path):
         region = names[0]
         flux_name = 'PHOTO_FLUX' if specphot == 1 else 'FLUX'
         err_name = 'PHOTO_FLUXERR' if specphot == 1 else 'FLUX_ERR'
-        nbands = int(header['nfilters'])
+        nbands = _int_keyword(header, 'nfilters', path)
         band_names = []
         for i in range(nbands):
             if f'fil{i}' not in header:

@@ -26,16 +26,31 @@ class BinMapRead(registry.UnifiedReadWrite):
 
     Examples
     --------
+    >>> import os, tempfile
     >>> import pixbin
     >>> from pixbin import BinMap
-    >>> bm = BinMap.read(path)  # doctest: +SKIP
+    >>> bm = pixbin.bin_pixels(pixbin.datasets.make_mock_galaxy(shape=(40, 40)), snr=10)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, 'bins.fits')
+    ...     bm.write(path)
+    ...     BinMap.read(path).nbins == bm.nbins
+    True
     """
 
     def __init__(self, instance, cls):
         super().__init__(instance, cls, 'read', registry=binmap_registry)
 
     def __call__(self, *args, **kwargs):
-        return self.registry.read(self._cls, *args, **kwargs)
+        try:
+            return self.registry.read(self._cls, *args, **kwargs)
+        except registry.IORegistryError as exc:
+            if kwargs.get('format') is None and len(args) == 1 and \
+                    isinstance(args[0], (str, os.PathLike)):
+                # Not identified as a bin map: read_binmap says why (no such
+                # file, not FITS, truncated, no BIN_MAP extension...).
+                from .binmap_fits import read_binmap
+                return read_binmap(args[0], **kwargs)
+            raise ValueError(f'BinMap.read: {exc}') from None
 
 
 class BinMapWrite(registry.UnifiedReadWrite):
@@ -50,7 +65,14 @@ class BinMapWrite(registry.UnifiedReadWrite):
         super().__init__(instance, cls, 'write', registry=binmap_registry)
 
     def __call__(self, *args, **kwargs):
-        self.registry.write(self._instance, *args, **kwargs)
+        try:
+            self.registry.write(self._instance, *args, **kwargs)
+        except registry.IORegistryError as exc:
+            if kwargs.get('format') is None and args and isinstance(args[0], (str, os.PathLike)):
+                raise ValueError(f'{os.fspath(args[0])}: cannot tell the file format from the '
+                                 f'name; use a .fits name (.fits, .fit, .fts, .fits.gz) or pass '
+                                 f"format='pixbin'") from None
+            raise ValueError(f'BinMap.write: {exc}') from None
 
 
 def _read(path, **kwargs):

@@ -61,9 +61,8 @@ def test_sky_regions_and_ds9_file(tmp_path, binned):
 
 
 def test_flat_regions_for_files(tmp_path):
-    from pixbin._regions import flat_regions
     labels = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]])
-    flat = flat_regions(BinMap(labels).to_regions())
+    flat = BinMap(labels).to_regions(flat=True)
     assert len(flat) == 2
     assert 'include' not in flat[0].meta and flat[1].meta['include'] == 0
     flat.write(tmp_path / 'ring.reg', format='ds9')
