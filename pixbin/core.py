@@ -8,14 +8,17 @@ import warnings
 import astropy.units as u
 import numpy as np
 
-from ._apply import bin_arrays
 from ._covariance import check_covariance, covariance_eta
 from ._progress import progress_callback
 from ._spectra import bin_spectra, parse_spectra, spectral_footprint
+from ._sums import safe_scale
 from ._validation import check_positive_scalar, parse_cube, parse_ref_band, parse_snr
 from .binmap import BinMap
-from .binning import LEFTOVER_CHOICES, sed_greedy
+from .binning import LEFTOVER_CHOICES
+from .binning._greedy import greedy_pixel_major
+from .binning._greedy_kernel import bin_totals, pixel_major
 from .exceptions import PixbinWarning
+from .io.pixedfit import GALAXY_META_KEYS
 
 __all__ = ['bin_pixels']
 
@@ -159,13 +162,16 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     parsed = parse_cube(cube, mask=mask, band_names=band_names,
                         band_wavelengths=band_wavelengths)
     thresholds = parse_snr(snr, parsed.nbands, parsed.band_names)
-    ref_index = parse_ref_band(ref_band, parsed.band_names, parsed.flux, parsed.std,
-                               parsed.valid)
+    if ref_band is not None:
+        parse_ref_band(ref_band, parsed.band_names, None)
     min_diameter = _min_diameter_pixels(min_diameter, parsed.wcs)
     redchi2_limit = check_positive_scalar(redchi2_limit, 'redchi2_limit')
     sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
     if leftovers not in LEFTOVER_CHOICES:
         raise ValueError(f'leftovers must be one of {LEFTOVER_CHOICES}, got {leftovers!r}')
+    if not isinstance(strict_min_diameter, (bool, np.bool_)):
+        raise TypeError(f'strict_min_diameter must be True or False, got '
+                        f'{strict_min_diameter!r}')
     covariance = check_covariance(covariance)
     spec_min_fraction = check_positive_scalar(spec_min_fraction, 'spec_min_fraction')
     if spec_min_fraction > 1:
@@ -176,13 +182,27 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     elif spec_region is not None:
         raise ValueError('spec_region was given without spectra')
 
+    # Pixel-major float64 copies (a pixel's SED contiguous) made in one pass.
+    # Tiny or huge values (1e-200, 1e200 in some unit) are rescaled by a power of
+    # two, which is exact: their squares must neither underflow nor overflow.
+    nbands = parsed.nbands
+    valid_flat = parsed.valid.ravel()
+    std_flat = parsed.std.reshape(nbands, -1)
+    some = np.flatnonzero(valid_flat)
+    # (a typical uncertainty: the median of a sample of about 256 pixels is enough)
+    scale = safe_scale(np.median(std_flat[:, some[::max(1, some.size // 256)]]))
+    flux2, var2 = pixel_major(parsed.flux.reshape(nbands, -1), std_flat, valid_flat, scale,
+                              True)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        total_snr = flux2.sum(axis=0) / np.sqrt(var2.sum(axis=0))
+    ref_index = parse_ref_band(ref_band, parsed.band_names, total_snr)
     nvalid = int(parsed.valid.sum())
-    labels = sed_greedy(parsed.flux, np.square(parsed.std), thresholds, valid=parsed.valid,
-                        ref_band=ref_index, min_diameter=min_diameter,
-                        strict_min_diameter=bool(strict_min_diameter),
-                        redchi2_limit=redchi2_limit, sys_err=sys_err,
-                        eta=covariance_eta(covariance, np.arange(1, nvalid + 1)),
-                        leftovers=leftovers, progress=progress_callback(progress))
+    labels = greedy_pixel_major(flux2, var2, valid_flat, parsed.shape, thresholds,
+                                ref_band=ref_index, min_diameter=min_diameter,
+                                strict_min_diameter=bool(strict_min_diameter),
+                                redchi2_limit=redchi2_limit, sys_err=sys_err,
+                                eta=covariance_eta(covariance, np.arange(1, nvalid + 1)),
+                                leftovers=leftovers, progress=progress_callback(progress))
     meta = {
         'method': 'sed_greedy',
         'snr': thresholds.tolist(),
@@ -194,10 +214,15 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
         'leftovers': leftovers,
         'nvalid': nvalid,
     }
+    # Where the data came from (piXedfit's header keywords travel to the bin-map file).
+    for key in GALAXY_META_KEYS:
+        if key in parsed.meta and np.isscalar(parsed.meta[key]):
+            meta[key] = parsed.meta[key]
     nbins = int(labels.max(initial=0))
     npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
-    total, total_std, _ = bin_arrays(labels, nbins, covariance_eta(covariance, npix),
-                                     parsed.flux, parsed.std)
+    total, total_var = bin_totals(flux2, var2, labels.ravel(), nbins)
+    total = total * scale
+    total_std = np.sqrt(total_var) * scale * covariance_eta(covariance, npix)[:, np.newaxis]
     spec = {}
     if spectra is not None:
         spec_labels, binned_spectra = bin_spectra(labels, nbins, parsed_spectra, footprint,

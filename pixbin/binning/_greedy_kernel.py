@@ -3,9 +3,10 @@
 Numba kernels of the SED-aware greedy binning.
 
 Everything here works on plain arrays: fluxes and variances of shape
-``(nbands, npix)`` for a flattened ``(ny, nx)`` grid, a validity mask, and
-scalar parameters.  Validation happens in `pixbin.binning.sed_greedy` and
-`pixbin.bin_pixels`; these functions trust their inputs.
+``(npix, nbands)`` (pixel-major, so that a pixel's SED is contiguous) for a
+flattened ``(ny, nx)`` grid, a validity mask, and scalar parameters.
+Validation happens in `pixbin.binning.sed_greedy` and `pixbin.bin_pixels`;
+these functions trust their inputs.
 """
 
 import numpy as np
@@ -29,25 +30,28 @@ def _shape_chi2(a, va, c, vc, has_vc, sys_err2):
     chi-square; the variance of each band is ``va + s**2 * (vc + sys_err2 *
     c**2)`` (``vc`` only if ``has_vc``).  Degrees of freedom: ``nbands - 1``.
 
-    With only ``va`` the minimum has a closed form, computed in one pass:
-    ``chi2 = sum(a**2/va) - max(sum(a*c/va), 0)**2 / sum(c**2/va)``.
-    Otherwise ``s`` is solved with ``va`` alone, then once more with the full
-    variance.
+    With only ``va`` the best scale has a closed form,
+    ``s = max(sum(a*c/va), 0) / sum(c**2/va)``; otherwise ``s`` is solved with
+    ``va`` alone, then once more with the full variance.
     """
     nbands = a.shape[0]
     if nbands < 2:
         return 0.0
-    aa = 0.0
     ac = 0.0
     cc = 0.0
     for b in range(nbands):
         w = 1.0 / va[b]
-        aa += a[b] * a[b] * w
         ac += a[b] * c[b] * w
         cc += c[b] * c[b] * w
     scale = ac / cc if (ac > 0.0 and cc > 0.0) else 0.0
     if not has_vc and sys_err2 == 0.0:
-        return max(aa - scale * ac, 0.0) / (nbands - 1)
+        # The residuals are summed directly: aa - scale * ac would cancel
+        # catastrophically for bright pixels (S/N above ~1e7).
+        chi2 = 0.0
+        for b in range(nbands):
+            d = a[b] - scale * c[b]
+            chi2 += d * d / va[b]
+        return chi2 / (nbands - 1)
     s2 = scale * scale
     ac = 0.0
     cc = 0.0
@@ -361,3 +365,59 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
         current, nxt = nxt, current
         ncur = nnext
     return nmerged
+
+
+@njit(cache=True, nogil=True)
+def pixel_major(values, second, valid, scale, square):
+    """
+    Pixel-major float64 copies of band-major arrays, in one pass.
+
+    Parameters
+    ----------
+    values, second : ndarray, shape (nbands, npix)
+        Flux, and variance (``square`` False) or 1-sigma uncertainty
+        (``square`` True); any real dtype or byte order.
+    valid : ndarray of bool, shape (npix,)
+        Pixels to copy; the others are set to 0 (they never enter a bin).
+    scale : float
+        Divisor of the flux and uncertainty (a power of two: exact).
+    square : bool
+        Square ``second`` (uncertainty to variance).
+
+    Returns
+    -------
+    flux, var : ndarray, shape (npix, nbands)
+    """
+    nbands, npix = values.shape
+    flux = np.zeros((npix, nbands))
+    var = np.zeros((npix, nbands))
+    inv = 1.0 / scale
+    block = 512                      # read rows in runs, write a cache-sized tile
+    for start in range(0, npix, block):
+        stop = min(start + block, npix)
+        for b in range(nbands):
+            for p in range(start, stop):
+                if valid[p]:
+                    flux[p, b] = values[b, p] * inv
+                    s = second[b, p]
+                    if square:
+                        s = s * inv
+                        var[p, b] = s * s
+                    else:
+                        var[p, b] = s * inv * inv
+    return flux, var
+
+
+@njit(cache=True, nogil=True)
+def bin_totals(flux, var, labels, nbins):
+    """Summed flux and variance of each bin from pixel-major arrays, (nbins, nbands) each."""
+    npix, nbands = flux.shape
+    total = np.zeros((nbins, nbands))
+    total_var = np.zeros((nbins, nbands))
+    for p in range(npix):
+        lab = labels[p]
+        if lab > 0:
+            for b in range(nbands):
+                total[lab - 1, b] += flux[p, b]
+                total_var[lab - 1, b] += var[p, b]
+    return total, total_var

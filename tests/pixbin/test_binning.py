@@ -209,6 +209,18 @@ def test_deterministic_and_tie_break_by_index():
     assert a[0, 0] == 1
 
 
+@pytest.mark.parametrize('values', [
+    np.array([3.0, 1.0, 2.0, 5.0, 4.0]),                 # no tie: the fast sort
+    np.array([1.0, 2.0, 1.0, 2.0, 0.0, 2.0, -1.0, 1.0]),  # ties: lowest index first
+    np.zeros(7),
+])
+def test_seed_order_brightest_first_ties_by_index(values):
+    from pixbin.binning._greedy import _brightest_first
+    order = _brightest_first(values)
+    expected = sorted(range(values.size), key=lambda i: (-values[i], i))
+    assert order.tolist() == expected
+
+
 def test_progress_callback_reaches_one():
     rng = np.random.default_rng(0)
     flux, var = random_cube(rng, shape=(3, 40, 40))
