@@ -37,8 +37,12 @@ def _band(text):
 
 def _bin(args):
     from .core import bin_pixels
-    if os.path.exists(args.output) and not args.overwrite:
-        raise FileExistsError(f'{args.output} exists; pass --overwrite to replace it')
+    # Check every output before the work: a bad --plot or --regions path must not
+    # leave a new bin-map file behind.
+    from .io._atomic import check_target
+    for path in (args.output, args.plot, args.regions):
+        if path is not None:
+            check_target(path, args.overwrite)
     from .io import read_input
     data = read_input(args.input)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -55,9 +59,8 @@ def _bin(args):
         _save_map(bm, args.plot, args.overwrite)
         print(f'wrote {args.plot}')
     if args.regions:
-        from ._regions import flat_regions
         from .io._atomic import atomic_path
-        regions = flat_regions(bm.to_regions(sky=bm.wcs is not None))
+        regions = bm.to_regions(sky=bm.wcs is not None, flat=True)
         with atomic_path(args.regions, overwrite=args.overwrite) as tmp:
             regions.write(tmp, format='ds9', overwrite=True)
         print(f'wrote {args.regions}')
@@ -173,8 +176,12 @@ def _demo(args):
 
     from .core import bin_pixels
     from .datasets import make_mock_galaxy
+    from .io._atomic import atomic_path, check_target
     from .metrics import quality_summary
 
+    # A picture an earlier demo made is replaced; any other file only with --overwrite.
+    replace = args.overwrite or _made_by_demo(args.output)
+    check_target(args.output, replace)
     snr = [10.0] * 7 + [0.0] * 5
     cube, truth = make_mock_galaxy(shape=(args.size, args.size), return_truth=True)
     bm = bin_pixels(cube, snr, ref_band='sdss_r', min_diameter=4, redchi2_limit=4.0,
@@ -195,11 +202,28 @@ def _demo(args):
     axes[0].imshow(r, origin='lower', cmap='gray_r',
                    vmin=0, vmax=float(r[r > 0].mean() * 6) if (r > 0).any() else 1)
     axes[0].set_title('mock galaxy, r band')
+    axes[0].coords[0].set_axislabel('RA')
+    axes[0].coords[1].set_axislabel('Dec')
     bm.plot_map(ax=axes[1])
     fig.tight_layout()
-    fig.savefig(args.output, dpi=args.dpi)
+    with atomic_path(args.output, overwrite=replace) as tmp:
+        fig.savefig(tmp, format='png', dpi=args.dpi, metadata={'Software': _DEMO_SOFTWARE})
+    plt.close(fig)
     print(f'wrote {args.output}')
     return 0
+
+
+_DEMO_SOFTWARE = 'pixbin demo'
+
+
+def _made_by_demo(path):
+    """True if ``path`` is a PNG written by ``pixbin demo``."""
+    try:
+        from PIL import Image
+        with Image.open(path) as image:
+            return image.format == 'PNG' and image.info.get('Software') == _DEMO_SOFTWARE
+    except (OSError, ValueError):
+        return False
 
 
 def build_parser():
@@ -218,6 +242,8 @@ def build_parser():
                       help='image size in pixels (default: %(default)s)')
     demo.add_argument('--dpi', type=int, default=90, help=argparse.SUPPRESS)
     demo.add_argument('--progress', action='store_true', help='show a progress bar')
+    demo.add_argument('--overwrite', action='store_true',
+                      help='replace OUTPUT even if an earlier demo did not write it')
     demo.set_defaults(func=_demo)
 
     binp = sub.add_parser(

@@ -12,6 +12,24 @@ def test_demo_prints_bins_and_writes_png(tmp_path, capsys):
     assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
 
+def test_demo_replaces_only_its_own_picture(tmp_path, capsys):
+    out = tmp_path / 'demo.png'
+    assert main(['demo', '--size', '30', '-o', str(out)]) == 0
+    first = out.read_bytes()
+    # run again (the README command twice): an earlier demo picture is replaced
+    assert main(['demo', '--size', '40', '-o', str(out)]) == 0
+    assert out.read_bytes() != first
+    # a file the demo did not write is kept unless --overwrite
+    other = tmp_path / 'mine.png'
+    other.write_bytes(b'not the demo')
+    assert main(['demo', '--size', '30', '-o', str(other)]) == 2
+    assert 'pass overwrite=True (--overwrite)' in capsys.readouterr().err
+    assert other.read_bytes() == b'not the demo'
+    assert main(['demo', '--size', '30', '-o', str(other), '--overwrite']) == 0
+    assert other.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith('.')] == []
+
+
 def test_help_lists_commands(capsys):
     with pytest.raises(SystemExit) as info:
         main(['--help'])
@@ -102,7 +120,7 @@ def test_overwrite_needs_the_flag(cube_file, tmp_path, capsys):
     out = tmp_path / 'bins.fits'
     out.write_bytes(b'keep me')
     assert main(['bin', str(cube_file), '--snr', '8', '-o', str(out)]) == 2
-    assert 'exists; pass --overwrite' in capsys.readouterr().err
+    assert 'exists; pass overwrite=True (--overwrite)' in capsys.readouterr().err
     assert out.read_bytes() == b'keep me'
     assert main(['bin', str(cube_file), '--snr', '8', '-o', str(out), '--overwrite']) == 0
     assert pixbin.read_binmap(out).nbins > 0
