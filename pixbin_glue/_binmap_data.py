@@ -1,0 +1,263 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+A `~pixbin.BinMap` as a glue dataset, and back.
+
+A bin-map dataset has the pixel grid of the binned cube and these components:
+
+``bin``
+    Bin number of each pixel, 1..nbins (0 = in no bin).
+``npix``
+    Number of pixels of the pixel's bin.
+``mean_flux_<band>``, ``mean_flux_err_<band>``
+    The **mean flux per pixel** of the pixel's bin (`pixbin.BinMap.mean_flux`,
+    the bin's summed flux divided by its number of pixels) and its
+    uncertainty, in the unit of the cube, so that the binned image compares
+    pixel by pixel with the cube.  The summed flux of a bin is
+    ``mean_flux * npix`` (`pixbin.BinMap.flux`; the SED viewer shows either).
+``snr_<band>``
+    S/N of the pixel's bin in the band (`pixbin.BinMap.snr`).
+``spec_bin``
+    With spectra only: the bin number of the pixels whose spectrum entered a
+    bin spectrum (`pixbin.BinMap.spec_labels`).
+
+Pixels in no bin are NaN (0 for ``bin``, ``npix`` and ``spec_bin``).  ``meta``
+holds ``pixbin_binmap`` (the marker), ``band_names``, ``band_wavelengths``
+(numbers, unit in ``band_wavelength_unit``), ``flux_unit`` and the binning
+parameters in ``pixbin_parameters``.
+"""
+
+import weakref
+
+import astropy.units as u
+import numpy as np
+
+from . import BIN_COMPONENT
+
+__all__ = ['binmap_from_data', 'binmap_to_data', 'bins_in_subset', 'bins_subset_state',
+           'is_binmap_data']
+
+# The BinMap behind each bin-map dataset made in this session (exact values and
+# spectra); datasets restored from a session are rebuilt from their components.
+_BINMAPS = weakref.WeakKeyDictionary()
+
+MARKER = 'pixbin_binmap'
+FORMAT = 1
+
+
+def _primitive(value):
+    """``value`` if glue can save it in a session (numbers, str, lists), else its str."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_primitive(v) for v in np.asarray(value).tolist()]
+    return str(value)
+
+
+def mean_flux_label(band):
+    """Label of the mean-flux-per-pixel component of ``band``."""
+    return f'mean_flux_{band}'
+
+
+def mean_flux_err_label(band):
+    """Label of the uncertainty of `mean_flux_label`."""
+    return f'mean_flux_err_{band}'
+
+
+def snr_label(band):
+    """Label of the S/N component of ``band``."""
+    return f'snr_{band}'
+
+
+def binmap_to_data(binmap, label):
+    """
+    A glue dataset of a `~pixbin.BinMap` (see the module docstring).
+
+    Parameters
+    ----------
+    binmap : `~pixbin.BinMap`
+        Bins with photometry.
+    label : str
+        Dataset label.
+
+    Returns
+    -------
+    data : `~glue.core.data.Data`
+    """
+    from glue.core import Component, Data
+    if binmap.flux is None:
+        raise ValueError('binmap must have photometry (flux and flux_err) to become a glue '
+                         'dataset')
+    data = Data(label=label, coords=binmap.wcs)
+    data.add_component(Component(binmap.labels), BIN_COMPONENT)
+    data.add_component(Component(binmap.pixel_map(binmap.npix, fill_value=0)), 'npix')
+    unit = binmap.flux.unit.to_string()
+    mean = binmap.pixel_map(binmap.mean_flux.value)
+    mean_err = binmap.pixel_map(binmap.mean_flux_err.value)
+    snr = binmap.pixel_map(binmap.snr)
+    for i, band in enumerate(binmap.band_names):
+        data.add_component(Component(mean[i], units=unit), mean_flux_label(band))
+        data.add_component(Component(mean_err[i], units=unit), mean_flux_err_label(band))
+        data.add_component(Component(snr[i]), snr_label(band))
+    if binmap.spec_labels is not None:
+        data.add_component(Component(binmap.spec_labels), 'spec_bin')
+    data.meta[MARKER] = FORMAT
+    data.meta['band_names'] = list(binmap.band_names)
+    if binmap.band_wavelengths is not None:
+        data.meta['band_wavelengths'] = binmap.band_wavelengths.to_value(u.AA).tolist()
+        data.meta['band_wavelength_unit'] = 'Angstrom'
+    data.meta['flux_unit'] = unit
+    data.meta['nbins'] = int(binmap.nbins)
+    data.meta['pixbin_parameters'] = {str(k): _primitive(v) for k, v in binmap.meta.items()}
+    _BINMAPS[data] = binmap
+    return data
+
+
+def is_binmap_data(data):
+    """True if ``data`` is a pixbin bin-map dataset."""
+    from glue.core import Data
+    return isinstance(data, Data) and bool(data.meta.get(MARKER)) \
+        and BIN_COMPONENT in [c.label for c in data.main_components]
+
+
+def _require_binmap(data, name='data'):
+    if not is_binmap_data(data):
+        label = getattr(data, 'label', type(data).__name__)
+        raise ValueError(f'{name} must be a pixbin bin-map dataset (made by '
+                         f'pixbin_glue.bin_data or read from a pixbin FITS file), got {label!r}')
+
+
+def binmap_from_data(data):
+    """
+    The `~pixbin.BinMap` of a bin-map dataset.
+
+    The exact `~pixbin.BinMap` (with spectra) when the dataset was made in
+    this session; otherwise (a restored glue session) one rebuilt from the
+    components: labels, WCS, band names and wavelengths, and the summed flux
+    ``mean_flux * npix`` with its uncertainty.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a bin-map dataset.
+    """
+    _require_binmap(data)
+    cached = _BINMAPS.get(data)
+    if cached is not None:
+        return cached
+    from astropy.wcs import WCS
+
+    from pixbin import BinMap
+    labels = np.asarray(data.get_data(data.id[BIN_COMPONENT])).astype(np.int64)
+    nbins = int(labels.max(initial=0))
+    flat = labels.ravel()
+    npix = np.bincount(flat, minlength=nbins + 1)[1:]
+    first = np.zeros(nbins, dtype=np.int64)
+    order = np.flatnonzero(flat > 0)
+    first[flat[order[::-1]] - 1] = order[::-1]
+    names = list(data.meta['band_names'])
+    unit = u.Unit(data.meta['flux_unit'])
+    flux = np.empty((nbins, len(names)))
+    err = np.empty((nbins, len(names)))
+    for i, band in enumerate(names):
+        flux[:, i] = np.asarray(data.get_data(data.id[mean_flux_label(band)])).ravel()[first]
+        err[:, i] = np.asarray(data.get_data(data.id[mean_flux_err_label(band)])).ravel()[first]
+    wave = data.meta.get('band_wavelengths')
+    if wave is not None:
+        wave_unit = u.Unit(data.meta.get('band_wavelength_unit', 'Angstrom'))
+        wave = np.asarray(wave, dtype=float) * wave_unit
+    wcs = data.coords if isinstance(data.coords, WCS) else None
+    binmap = BinMap(labels, flux=flux * npix[:, None] * unit, flux_err=err * npix[:, None] * unit,
+                    wcs=wcs, band_names=names, band_wavelengths=wave,
+                    meta=dict(data.meta.get('pixbin_parameters', {})))
+    _BINMAPS[data] = binmap
+    return binmap
+
+
+def _subset_on(subset, binmap_data):
+    """The subset of ``subset`` (a Subset or SubsetGroup) that lives on the bin map."""
+    from glue.core.subset_group import SubsetGroup
+    if not isinstance(subset, SubsetGroup):
+        if binmap_data is None or subset.data is binmap_data:
+            return subset
+    group = subset if isinstance(subset, SubsetGroup) else getattr(subset, 'group', None)
+    if group is None:
+        raise ValueError(f'subset {subset.label!r} is not on binmap_data and has no group')
+    candidates = [s for s in group.subsets
+                  if (s.data is binmap_data if binmap_data is not None
+                      else is_binmap_data(s.data))]
+    if not candidates:
+        raise ValueError(f'subset group {group.label!r} has no subset on a bin-map dataset')
+    if len(candidates) > 1:
+        raise ValueError(f'subset group {group.label!r} spans several bin-map datasets '
+                         f'({", ".join(s.data.label for s in candidates)}); give '
+                         f'binmap_data=')
+    return candidates[0]
+
+
+def bins_in_subset(subset, binmap_data=None):
+    """
+    Numbers of the bins that a glue subset touches.
+
+    A bin counts when any of its pixels is in the subset; a subset made with
+    the bin-map viewer or `region_to_subset` holds whole bins only.
+
+    Parameters
+    ----------
+    subset : `~glue.core.subset.Subset` or `~glue.core.subset_group.SubsetGroup`
+        A subset of a bin-map dataset, or a subset group (its subset on
+        ``binmap_data``, or on the only bin-map dataset of the group).
+    binmap_data : `~glue.core.data.Data`, optional
+        The bin-map dataset.
+
+    Returns
+    -------
+    bin_ids : ndarray of int
+        Sorted bin numbers (1-based).
+
+    Raises
+    ------
+    ValueError
+        If the subset is not on a bin-map dataset.
+    """
+    from glue.core.exceptions import IncompatibleAttribute
+    subset = _subset_on(subset, binmap_data)
+    _require_binmap(subset.data, 'subset.data')
+    labels = np.asarray(subset.data.get_data(subset.data.id[BIN_COMPONENT]))
+    try:
+        mask = subset.to_mask()
+    except IncompatibleAttribute:
+        return np.zeros(0, dtype=int)
+    ids = np.unique(labels[mask])
+    return ids[ids > 0].astype(int)
+
+
+def bins_subset_state(binmap_data, bin_ids):
+    """
+    A subset state that selects whole bins, on every dataset linked to the bin map.
+
+    It selects the pixels whose ``bin`` equals one of ``bin_ids``: on the bin
+    map, and on every dataset that has a ``bin`` component linked to it (the
+    cube and the spectra, see `link_binmap`).
+    """
+    from glue.core.subset import CategorySubsetState
+    _require_binmap(binmap_data, 'binmap_data')
+    ids = np.unique(np.asarray(bin_ids, dtype=np.int64).ravel())
+    return CategorySubsetState(binmap_data.id[BIN_COMPONENT], ids)
+
+
+def whole_bins(binmap_data, subset_state):
+    """
+    The bins that ``subset_state`` touches on the bin map, as a whole-bin state.
+
+    Returns None when the state cannot be evaluated on the bin map.
+    """
+    from glue.core.exceptions import IncompatibleAttribute
+    try:
+        mask = binmap_data.get_mask(subset_state)
+    except IncompatibleAttribute:
+        return None
+    labels = np.asarray(binmap_data.get_data(binmap_data.id[BIN_COMPONENT]))
+    ids = np.unique(labels[np.asarray(mask, dtype=bool)])
+    return bins_subset_state(binmap_data, ids[ids > 0])

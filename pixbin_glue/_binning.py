@@ -1,0 +1,166 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+`bin_data`: bin a glue dataset with `pixbin.bin_pixels` and add the bin map.
+"""
+
+import inspect
+import os
+
+__all__ = ['bin_data', 'binning_options']
+
+
+def binning_options():
+    """The keyword arguments that this pixbin's `~pixbin.bin_pixels` accepts."""
+    import pixbin
+    return set(inspect.signature(pixbin.bin_pixels).parameters) - {'cube', 'snr'}
+
+
+def unique_label(data_collection, label):
+    """``label``, or ``label_2``, ``label_3``... if a dataset already has it."""
+    taken = {d.label for d in data_collection}
+    if label not in taken:
+        return label
+    n = 2
+    while f'{label}_{n}' in taken:
+        n += 1
+    return f'{label}_{n}'
+
+
+def spectra_object(spectra):
+    """A glue dataset of spectra as a specutils Spectrum (the whole cube)."""
+    from glue.core import Data
+    if isinstance(spectra, Data):
+        from specutils import Spectrum
+        # statistic=None keeps the cube; the default ('mean') would collapse it
+        return spectra.get_object(Spectrum, statistic=None)
+    return spectra
+
+
+def read_region(region):
+    """An astropy-regions region from a region, a Regions list or a ds9/CRTF file."""
+    if isinstance(region, (str, os.PathLike)):
+        from regions import Regions
+        path = os.fspath(region)
+        fmt = 'crtf' if path.lower().endswith('.crtf') else 'ds9'
+        region = Regions.read(path, format=fmt)
+    from regions import Regions
+    if isinstance(region, Regions):
+        regions = list(region)
+        if not regions:
+            raise ValueError('spec_region must hold at least one region, got an empty list')
+        combined = regions[0]
+        for other in regions[1:]:
+            combined = combined | other
+        return combined
+    return region
+
+
+def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
+             uncertainty_type=None, mask=None, unit=None, label=None, spectra=None,
+             spec_region=None, **kwargs):
+    """
+    Bin the pixels of a glue dataset and add the bin map to the collection.
+
+    The flux and uncertainty components are found by name (see
+    `find_flux_components`), the cube is binned with `pixbin.bin_pixels`, and
+    the result is added as a bin-map dataset, pixel-linked to ``data`` and to
+    every other dataset on the same grid (see `link_binmap`), which also get a
+    ``bin`` component.
+
+    Parameters
+    ----------
+    data_collection : `~glue.core.data_collection.DataCollection`
+        The collection that holds ``data``; the bin map is added to it.
+    data : `~glue.core.data.Data`
+        A cube (nbands, ny, nx) or an image (ny, nx) with a flux unit and an
+        uncertainty.  Band names and wavelengths come from ``data.meta``
+        (``band_names``, ``band_wavelengths``, or ``FILi`` keywords).
+    snr : float, sequence of float or dict
+        S/N threshold per band, as in `pixbin.bin_pixels`.
+    flux, uncertainty, mask : str or `~glue.core.component_id.ComponentID`, optional
+        The components to use, when their names do not tell.
+    uncertainty_type : {'std', 'var', 'ivar'}, optional
+        Kind of the uncertainty component (default from its name).
+    unit : str or `~astropy.units.Unit`, optional
+        Flux unit, when the flux component has none.
+    label : str, optional
+        Label of the new dataset (default ``'<data label>_bins'``).
+    spectra : `~glue.core.data.Data` or `~specutils.Spectrum`, optional
+        A spectral cube on the same grid (a glue dataset is converted with
+        glue-astronomy); the bins get summed spectra.
+    spec_region : region, str, or array-like of bool, optional
+        The IFU footprint: an astropy-regions region, a ds9/CRTF region file,
+        or a boolean image.
+    **kwargs
+        Other options of `pixbin.bin_pixels` (``ref_band``, ``min_diameter``,
+        ``redchi2_limit``, ``progress``, ...).
+
+    Returns
+    -------
+    binmap_data : `~glue.core.data.Data`
+        The new bin-map dataset, already in ``data_collection`` and linked,
+        on the pixel grid of ``data``, with the components ``bin`` (bin
+        number, 0 = no bin), ``npix``, and per band ``mean_flux_<band>`` and
+        ``mean_flux_err_<band>`` (the **mean flux per pixel** of the pixel's
+        bin, `pixbin.BinMap.mean_flux`, in the unit of the cube; the bin's
+        summed flux is ``mean_flux * npix``) and ``snr_<band>`` (the bin's
+        S/N); with spectra also ``spec_bin``.  Pixels in no bin are NaN.
+        `binmap_from_data` gives the `pixbin.BinMap`.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not a glue Data, or an option is unknown to
+        `pixbin.bin_pixels`.
+    ValueError
+        If ``data`` is not in ``data_collection``, its components cannot be
+        told, or `pixbin.bin_pixels` rejects the inputs.
+
+    Examples
+    --------
+    A glue dataset with the flux and its uncertainty as components:
+
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> data = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')
+    >>> data.meta['band_names'] = cube.meta['band_names']
+    >>> dc = DataCollection([data])
+    >>> bins = pixbin_glue.bin_data(dc, data, snr=[10] * 7 + [0] * 5, unit=cube.unit,
+    ...                             ref_band='sdss_r', min_diameter=3)
+    >>> bins.label, int(bins['bin'].max())
+    ('cube_bins', 53)
+    """
+    import pixbin
+    from glue.core import Data
+
+    from ._binmap_data import binmap_to_data
+    from ._components import cube_nddata, find_flux_components
+    from ._links import link_binmap
+    if not isinstance(data, Data):
+        raise TypeError(f'data must be a glue Data, got {type(data).__name__}')
+    if data not in data_collection:
+        raise ValueError(f'data {data.label!r} must be in data_collection')
+    accepted = binning_options()
+    unknown = sorted(set(kwargs) - accepted)
+    if unknown:
+        raise TypeError(f'bin_data got options that pixbin.bin_pixels does not accept: '
+                        f'{", ".join(unknown)}')
+    if spectra is not None:
+        kwargs['spectra'] = spectra_object(spectra)
+    if spec_region is not None:
+        from regions import Region, Regions
+        if isinstance(spec_region, (str, os.PathLike, Region, Regions)):
+            spec_region = read_region(spec_region)
+        kwargs['spec_region'] = spec_region
+    components = find_flux_components(data, data_collection, flux=flux,
+                                      uncertainty=uncertainty,
+                                      uncertainty_type=uncertainty_type, mask=mask)
+    cube = cube_nddata(data, components, unit=unit)
+    binmap = pixbin.bin_pixels(cube, snr, **kwargs)
+    label = unique_label(data_collection, label or f'{data.label}_bins')
+    binmap_data = binmap_to_data(binmap, label)
+    binmap_data.meta['pixbin_source'] = data.label
+    data_collection.append(binmap_data)
+    link_binmap(data_collection, binmap_data)
+    return binmap_data

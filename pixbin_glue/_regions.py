@@ -1,0 +1,255 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+astropy-regions regions to subsets of whole bins, and subsets back to regions.
+"""
+
+import os
+
+import numpy as np
+
+from ._binmap_data import (binmap_from_data, bins_in_subset, bins_subset_state,
+                           is_binmap_data)
+
+__all__ = ['region_to_subset', 'subset_to_regions', 'write_subset_regions']
+
+RULES = ('overlap', 'centre')
+# Overlaps below this fraction of a pixel are round-off: a region drawn along
+# pixel edges (a bin outline) that went through a sky conversion or a region
+# file overlaps its neighbours a little (ds9 files: ~1e-5 of a pixel; CRTF
+# files, which regions writes with 6 decimals in degrees: ~1e-3 at 1.5 arcsec).
+OVERLAP_TOLERANCE = 0.01
+
+
+def _as_regions(region):
+    """A list of astropy-regions regions from a region, a Regions, a list or a file."""
+    from regions import Region, Regions
+    if isinstance(region, (str, os.PathLike)):
+        path = os.fspath(region)
+        fmt = 'crtf' if path.lower().endswith('.crtf') else 'ds9'
+        return list(Regions.read(path, format=fmt))
+    if isinstance(region, Region):
+        return [region]
+    if isinstance(region, (Regions, list, tuple)):
+        regions = list(region)
+        if not all(isinstance(r, Region) for r in regions):
+            raise TypeError('region must hold astropy-regions regions only')
+        return regions
+    raise TypeError(f'region must be an astropy-regions region, a Regions list or the path '
+                    f'of a ds9/CRTF file, got {type(region).__name__}')
+
+
+def _to_pixel(region, wcs):
+    from regions import SkyRegion
+    if isinstance(region, SkyRegion):
+        if wcs is None:
+            raise ValueError(f'region is a sky region ({type(region).__name__}) but the bin map '
+                             f'has no WCS; give a pixel region')
+        return region.to_pixel(wcs)
+    return region
+
+
+def _pixel_mask(region, shape):
+    """Pixels that ``region`` overlaps (any part of the pixel), bool (ny, nx)."""
+    from regions import CompoundPixelRegion, PointPixelRegion
+    if isinstance(region, CompoundPixelRegion):
+        return region.operator(_pixel_mask(region.region1, shape),
+                               _pixel_mask(region.region2, shape))
+    if isinstance(region, PointPixelRegion):
+        mask = np.zeros(shape, bool)
+        x, y = int(np.floor(region.center.x + 0.5)), int(np.floor(region.center.y + 0.5))
+        if 0 <= y < shape[0] and 0 <= x < shape[1]:
+            mask[y, x] = True
+        return mask
+    try:
+        weights = region.to_mask(mode='exact').to_image(shape)
+    except NotImplementedError:
+        # regions without exact overlaps (annuli): pixel centres
+        weights = region.to_mask(mode='center').to_image(shape)
+    if weights is None:           # entirely outside the image
+        return np.zeros(shape, bool)
+    return weights > OVERLAP_TOLERANCE
+
+
+def _included(region):
+    return bool(region.meta.get('include', True))
+
+
+def _find_binmap(data_collection, data):
+    """The bin-map dataset of ``data``: itself, or the one bin map linked to it."""
+    from ._links import _links_between
+    if is_binmap_data(data):
+        return data
+    found = [d for d in data_collection if is_binmap_data(d)
+             and any(x is data for x in _links_between(data_collection, d.id['bin']))]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValueError(f'data must be a bin-map dataset or a dataset linked to one, got '
+                         f'{data.label!r} (no linked bin map)')
+    raise ValueError(f'data {data.label!r} is linked to several bin maps '
+                     f'({", ".join(d.label for d in found)}); give the bin-map dataset')
+
+
+def region_bins(binmap, regions, rule='overlap'):
+    """Bin numbers selected by ``regions`` (astropy-regions, pixel or sky)."""
+    from regions import PixCoord
+    if rule == 'center':
+        rule = 'centre'
+    if rule not in RULES:
+        raise ValueError(f'rule must be one of {RULES}, got {rule!r}')
+    pixel = [_to_pixel(r, binmap.wcs) for r in regions]
+    include = [r for r, orig in zip(pixel, regions) if _included(orig)]
+    exclude = [r for r, orig in zip(pixel, regions) if not _included(orig)]
+    if rule == 'overlap':
+        mask = np.zeros(binmap.shape, bool)
+        for r in include:
+            mask |= _pixel_mask(r, binmap.shape)
+        for r in exclude:
+            # an excluded region removes the pixels whose centre it holds
+            mask &= ~r.contains(PixCoord(*np.indices(binmap.shape)[::-1]))
+        ids = np.unique(binmap.labels[mask])
+        return ids[ids > 0]
+    centres = PixCoord(binmap.centroid[:, 0], binmap.centroid[:, 1])
+    inside = np.zeros(binmap.nbins, bool)
+    for r in include:
+        inside |= np.asarray(r.contains(centres), bool)
+    for r in exclude:
+        inside &= ~np.asarray(r.contains(centres), bool)
+    return binmap.bin_ids[inside]
+
+
+def region_to_subset(data_collection, region, data, *, rule='overlap', label=None):
+    """
+    Make a subset of the whole bins that an astropy-regions region selects.
+
+    Parameters
+    ----------
+    data_collection : `~glue.core.data_collection.DataCollection`
+        Where the subset group is made.
+    region : region, `~regions.Regions`, list or str
+        Pixel regions (on the bin map's grid), sky regions (converted with
+        the bin map's WCS), or the path of a ds9 or CRTF region file
+        (``.crtf`` is read as CRTF, anything else as ds9).  Regions marked as
+        excluded (``meta['include'] = 0``, ds9's ``-``) remove what they
+        cover.
+    data : `~glue.core.data.Data`
+        The bin-map dataset, or a dataset linked to exactly one bin map (the
+        cube).
+    rule : {'overlap', 'centre'}, optional
+        Which bins the region selects: ``'overlap'`` (default), every bin
+        that the region touches, i.e. with at least one pixel that the region
+        overlaps (exact overlap area above 1% of the pixel, so that the
+        round-off of sky conversions and region files does not count; annuli
+        use pixel centres, a point region its pixel); ``'centre'``, the bins
+        whose pixel centroid (`pixbin.BinMap.centroid`) is inside the region.
+    label : str, optional
+        Label of the subset group (default ``'region bins'``).
+
+    Returns
+    -------
+    subset_group : `~glue.core.subset_group.SubsetGroup`
+        Selects the whole bins, on the bin map and on every dataset linked
+        to it (their pixels, all bands or wavelengths).
+
+    Raises
+    ------
+    TypeError
+        If ``region`` is not a region, a list of regions or a path.
+    ValueError
+        If ``data`` has no bin map, ``rule`` is unknown, or a sky region is
+        given for a bin map without WCS.
+
+    Examples
+    --------
+    The bins that a circle touches, on a 40 x 40 mock galaxy binned in glue:
+
+    >>> from glue.core import Data, DataCollection
+    >>> from regions import CirclePixelRegion, PixCoord
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> data = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')
+    >>> dc = DataCollection([data])
+    >>> bins = pixbin_glue.bin_data(dc, data, snr=[10] * 7 + [0] * 5, unit=cube.unit,
+    ...                             ref_band=4, min_diameter=3)
+    >>> group = pixbin_glue.region_to_subset(dc, CirclePixelRegion(PixCoord(20, 20), 4), data)
+    >>> pixbin_glue.bins_in_subset(group).tolist()
+    [1, 2, 3, 9, 11, 15, 16, 19, 21, 22, 27, 37]
+    """
+    binmap_data = _find_binmap(data_collection, data)
+    binmap = binmap_from_data(binmap_data)
+    ids = region_bins(binmap, _as_regions(region), rule=rule)
+    state = bins_subset_state(binmap_data, ids)
+    return data_collection.new_subset_group(label=label or 'region bins', subset_state=state)
+
+
+def subset_to_regions(subset, *, sky=False, binmap_data=None):
+    """
+    The outlines of the bins in a subset, as astropy-regions polygons.
+
+    Parameters
+    ----------
+    subset : `~glue.core.subset.Subset` or `~glue.core.subset_group.SubsetGroup`
+        A subset on a bin-map dataset (or a group with one).  Every bin that
+        the subset touches is given whole.
+    sky : bool, optional
+        Sky regions (through the bin map's WCS) instead of pixel regions.
+    binmap_data : `~glue.core.data.Data`, optional
+        The bin map, when the group spans several.
+
+    Returns
+    -------
+    regions : `~regions.Regions`
+        One polygon (or compound region, for bins with holes) per bin, with
+        ``meta['label'] = 'bin <id>'`` (`pixbin.BinMap.to_regions`).
+    """
+    ids = bins_in_subset(subset, binmap_data)
+    from ._binmap_data import _subset_on
+    binmap = binmap_from_data(_subset_on(subset, binmap_data).data)
+    return binmap.to_regions(ids, sky=sky)
+
+
+def write_subset_regions(subset, path, *, sky=None, binmap_data=None, overwrite=False):
+    """
+    Write the outlines of the bins in a subset to a ds9 or CRTF region file.
+
+    The format comes from the extension (``.crtf``: CRTF, else ds9).  A bin
+    with holes is written as its outline plus excluded hole polygons, since
+    these formats have no compound regions (`pixbin.BinMap.to_regions` with
+    ``flat=True``).  Sky regions by default when the bin map has a WCS.  The
+    file is written atomically.
+
+    Parameters
+    ----------
+    subset : `~glue.core.subset.Subset` or `~glue.core.subset_group.SubsetGroup`
+        A subset on a bin-map dataset (or a group with one).
+    path : str or path-like
+        The region file.
+    sky : bool, optional
+        Sky or pixel coordinates (default: sky when there is a WCS).
+    binmap_data : `~glue.core.data.Data`, optional
+        The bin map, when the group spans several.
+    overwrite : bool, optional
+        Replace an existing file.
+
+    Returns
+    -------
+    regions : `~regions.Regions`
+        The regions written.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    """
+    from pixbin.io._atomic import atomic_path
+
+    from ._binmap_data import _subset_on
+    binmap = binmap_from_data(_subset_on(subset, binmap_data).data)
+    if sky is None:
+        sky = binmap.wcs is not None
+    regions = binmap.to_regions(bins_in_subset(subset, binmap_data), sky=sky, flat=True)
+    path = os.fspath(path)
+    fmt = 'crtf' if path.lower().endswith('.crtf') else 'ds9'
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        regions.write(tmp, format=fmt, overwrite=True)
+    return regions

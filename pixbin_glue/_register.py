@@ -1,0 +1,107 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+What ``pixbin_glue.setup`` registers with glue-core: the pixbin FITS data
+factory and exporter, the pixel-grid autolinker and the bin colour map.
+"""
+
+import os
+
+__all__ = ['BIN_CMAP_NAME', 'BIN_CMAP_SIZE', 'bin_cmap', 'read_binmap_data', 'register_core',
+           'write_binmap_data']
+
+#: Name of the categorical colour map of bin numbers (matplotlib and glue).
+BIN_CMAP_NAME = 'pixbin_bins'
+#: Number of colours of that map: bins 0..BIN_CMAP_SIZE - 1 get one colour each.
+BIN_CMAP_SIZE = 4096
+
+# Ahead of glue's generic FITS reader (priority 100) for pixbin and piXedfit
+# bin-map files.
+FACTORY_PRIORITY = 500
+
+
+def bin_cmap():
+    """
+    The categorical colour map of bin numbers (`pixbin.plotting.bin_colormap`).
+
+    Bin 0 (no bin) is transparent.  It has `BIN_CMAP_SIZE` colours, so that one
+    named map serves every bin map (glue saves colour maps by name); an image
+    layer shows bin ``k`` in colour ``k`` with ``v_min = -0.5`` and
+    ``v_max = BIN_CMAP_SIZE - 0.5``.
+    """
+    import matplotlib
+    if BIN_CMAP_NAME in matplotlib.colormaps:
+        return matplotlib.colormaps[BIN_CMAP_NAME]
+    from pixbin.plotting import bin_colormap
+    cmap, _ = bin_colormap(BIN_CMAP_SIZE - 1)
+    cmap.name = BIN_CMAP_NAME
+    matplotlib.colormaps.register(cmap, name=BIN_CMAP_NAME)
+    return matplotlib.colormaps[BIN_CMAP_NAME]
+
+
+def is_binmap_file(filename, **kwargs):
+    """glue identifier: a pixbin (or piXedfit) bin-map FITS file."""
+    from pixbin.io import is_binmap_file as identify
+    if not isinstance(filename, (str, os.PathLike)):
+        return False
+    return identify(filename)
+
+
+def read_binmap_data(filename, **kwargs):
+    """
+    glue data factory: a pixbin bin-map FITS file as a bin-map dataset.
+
+    The dataset is labelled after the file.  glue-qt then pixel-links it to
+    the datasets on its grid (the pixbin autolinker); elsewhere call
+    `pixbin_glue.link_binmap`.
+    """
+    import pixbin
+
+    from ._binmap_data import binmap_to_data
+    binmap = pixbin.read_binmap(filename)
+    label = os.path.basename(os.fspath(filename))
+    for ext in ('.gz', '.fits', '.fit', '.fts'):
+        if label.lower().endswith(ext):
+            label = label[:-len(ext)]
+    data = binmap_to_data(binmap, label)
+    data.meta['pixbin_file'] = os.fspath(filename)
+    return data
+
+
+def write_binmap_data(filename, data, components=None):
+    """
+    glue data exporter: write a bin-map dataset to pixbin's FITS file.
+
+    The file is `pixbin.BinMap.write`'s (piXedfit-compatible); glue's export
+    dialog has asked before replacing a file, so an existing file is replaced.
+    ``components`` is ignored: the file always holds the whole bin map.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is a subset or not a bin-map dataset.
+    """
+    from glue.core import Subset
+
+    from ._binmap_data import binmap_from_data, is_binmap_data
+    if isinstance(data, Subset):
+        raise ValueError('the pixbin exporter writes whole bin maps: export the bin-map '
+                         'dataset, not a subset')
+    if not is_binmap_data(data):
+        raise ValueError(f'data must be a pixbin bin-map dataset to be written as a pixbin '
+                         f'file, got {data.label!r}')
+    binmap_from_data(data).write(os.fspath(filename), overwrite=True)
+
+
+def register_core():
+    """Register the glue-core parts of the plugin (called by ``pixbin_glue.setup``)."""
+    from glue.config import autolinker, colormaps, data_exporter, data_factory
+
+    from ._links import AUTOLINK_LABEL, autolink_binmaps
+    data_factory('pixbin bin map (FITS)', identifier=is_binmap_file,
+                 priority=FACTORY_PRIORITY)(read_binmap_data)
+    data_exporter('pixbin bin map (FITS)', extension=['fits'])(write_binmap_data)
+    if AUTOLINK_LABEL not in [label for label, _ in autolinker]:
+        autolinker(AUTOLINK_LABEL)(autolink_binmaps)
+    cmap = bin_cmap()
+    if cmap not in [c for _, c in colormaps]:
+        colormaps.add('pixbin bins', cmap)

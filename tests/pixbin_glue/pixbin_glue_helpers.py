@@ -1,0 +1,38 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""Helpers of the glue plugin tests (glue is imported inside the functions)."""
+
+import numpy as np
+from astropy.wcs import WCS
+
+__all__ = ['BIN_KW', 'SNR', 'glue_cube', 'wcs3d']
+
+SNR = [10.0] * 7 + [0.0] * 5
+BIN_KW = dict(ref_band='sdss_r', min_diameter=3, redchi2_limit=4.0)
+
+
+def wcs3d(celestial):
+    """A 3-D WCS: the celestial WCS of a cube plus a linear band axis."""
+    wcs = WCS(naxis=3)
+    wcs.wcs.ctype = list(celestial.wcs.ctype) + ['BAND']
+    wcs.wcs.cunit = list(celestial.wcs.cunit) + ['']
+    wcs.wcs.crpix = list(celestial.wcs.crpix) + [1.0]
+    wcs.wcs.crval = list(celestial.wcs.crval) + [0.0]
+    wcs.wcs.cdelt = list(celestial.wcs.cdelt) + [1.0]
+    wcs.wcs.set()
+    return wcs
+
+
+def glue_cube(cube, label='cube', flux='FLUX', err='FLUX_ERR', err_values=None, wcs=True,
+              units=True):
+    """A glue Data of a pixbin NDData cube, as glue reads a FITS cube."""
+    from glue.core import Component, Data
+    data = Data(label=label, coords=wcs3d(cube.wcs) if wcs else None)
+    data.add_component(Component(np.array(cube.data),
+                                 units=cube.unit.to_string() if units else None), flux)
+    values = cube.uncertainty.array if err_values is None else err_values
+    data.add_component(Component(np.array(values)), err)
+    data.meta['band_names'] = list(cube.meta['band_names'])
+    # numbers and a unit (a Quantity works too, but glue cannot save it in a session)
+    data.meta['band_wavelengths'] = cube.meta['band_wavelengths'].value.tolist()
+    data.meta['band_wavelength_unit'] = cube.meta['band_wavelengths'].unit.to_string()
+    return data

@@ -1,0 +1,99 @@
+# Licensed under a 3-clause BSD style license - see LICENSE
+"""
+Make the screenshots of the glue plugin for the documentation (not a test).
+
+Runs glue-qt headless on the bundled 100x100 mock galaxy and its IFU cube,
+drives the dialog and the two viewers, and saves::
+
+    docs/_static/glue_dialog.png
+    docs/_static/glue_binmap_viewer.png
+    docs/_static/glue_sed_viewer.png
+
+Usage (with ``pip install -e ".[qt]"``)::
+
+    python tests/pixbin_glue/screenshots.py [output folder]
+"""
+
+import os
+import sys
+
+os.environ.setdefault('QT_QPA_PLATFORM', 'offscreen')
+os.environ.setdefault('QT_API', 'pyqt6')
+os.environ.setdefault('GLUE_TESTING', 'True')
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def main(out):
+    import numpy as np
+    from glue.config import settings
+    from glue.core import DataCollection
+    from glue.main import load_plugins
+    from glue_qt.app.application import GlueApplication
+    from qtpy import QtWidgets
+    from regions import CirclePixelRegion, PixCoord
+
+    import pixbin
+    import pixbin_glue
+    from pixbin_glue._binmap_data import bins_subset_state
+    from pixbin_glue.qt.dialog import BinPixelsDialog
+    from pixbin_glue.qt.viewers import BinMapViewer, SEDViewer
+    from pixbin_glue_helpers import glue_cube
+
+    load_plugins()
+    settings.AUTOLINK['Astronomy WCS'] = 'always_ignore'
+    cube = pixbin.datasets.make_mock_galaxy()
+    spectra, _ = pixbin.datasets.make_mock_ifu()
+    dc = DataCollection([glue_cube(cube, label='galaxy')])
+    dc['galaxy_ifu'] = spectra
+    app = GlueApplication(dc)
+    app.resize(1400, 900)
+    app.show()
+
+    def settle():
+        for _ in range(5):
+            QtWidgets.QApplication.processEvents()
+
+    # the dialog, filled as in the README example
+    dialog = BinPixelsDialog(dc['galaxy'], dc, parent=app)
+    dialog.set_snr([10] * 7 + [0] * 5)
+    dialog.combo_ref.setCurrentIndex(dialog.combo_ref.findText('sdss_r'))
+    dialog.spin_diameter.setValue(4)
+    dialog.combo_spectra.setCurrentIndex(dialog.combo_spectra.findText('galaxy_ifu'))
+    dialog.show()
+    settle()
+    dialog.grab().save(os.path.join(out, 'glue_dialog.png'))
+    dialog.accept()
+    bins = dialog.result_data
+    binmap = pixbin_glue.binmap_from_data(bins)
+    print(binmap)
+
+    # the bin map with two selections: a region (whole bins) and a clicked bin
+    viewer = app.new_data_viewer(BinMapViewer, data=bins)
+    viewer.parentWidget().resize(780, 760)
+    pixbin_glue.region_to_subset(dc, CirclePixelRegion(PixCoord(50, 50), 4.0), bins,
+                                 label='bulge (circle region)')
+    clump = int(np.argmax(binmap.flux[:, 0] / binmap.flux[:, 4]) + 1)   # bluest bin
+    dc.new_subset_group('bluest bin (clicked)', bins_subset_state(bins, [clump]))
+    viewer.state.x_min, viewer.state.x_max = 18, 82
+    viewer.state.y_min, viewer.state.y_max = 18, 82
+    settle()
+    viewer.central_widget.canvas.draw()
+    settle()
+    viewer.grab().save(os.path.join(out, 'glue_binmap_viewer.png'))
+
+    # the SEDs (and spectra) of the selected bins
+    sed = app.new_data_viewer(SEDViewer, data=bins)
+    sed.parentWidget().resize(900, 620)
+    sed.state.y_log = True
+    sed.state.reset_limits()
+    settle()
+    sed.central_widget.canvas.draw()
+    settle()
+    sed.grab().save(os.path.join(out, 'glue_sed_viewer.png'))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1] if len(sys.argv) > 1 else
+         os.path.join(HERE, '..', '..', 'docs', '_static'))
