@@ -19,9 +19,15 @@ def display_name(path):
         else path
 
 
-def open_fits(path):
+def open_fits(path, lazy=False):
     """
     Open ``path`` (a path or an open binary file) read-only; the file is never modified.
+
+    Every header is read and checked at once.  The data are read at once too,
+    unless ``lazy`` is True and ``path`` is a file name: then they are
+    memory-mapped (read from disk when used; scaled integer images are still
+    read whole when used), and the file size is checked against the headers
+    to catch truncated files.
 
     Raises
     ------
@@ -45,9 +51,13 @@ def open_fits(path):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always', AstropyUserWarning)
-            hdul = fits.open(source, mode='readonly', memmap=False, lazy_load_hdus=False)
-            for hdu in hdul:      # read every HDU now: a truncated file fails here
-                _ = hdu.data
+            lazy = lazy and isinstance(source, str)
+            hdul = fits.open(source, mode='readonly', memmap=lazy, lazy_load_hdus=False)
+            if lazy:
+                _check_complete(hdul, os.path.getsize(source))
+            else:
+                for hdu in hdul:      # read every HDU now: a truncated file fails here
+                    _ = hdu.data
         for w in caught:
             text = str(w.message).lower()
             # a truncated HDU, or bytes after the last HDU that are not a whole one
@@ -60,6 +70,15 @@ def open_fits(path):
         raise ValueError(f'{path}: not a readable FITS file ({type(exc).__name__}: '
                          f'{exc})') from None
     return hdul
+
+
+def _check_complete(hdul, filesize):
+    """Raise a ValueError if the data of an HDU would end beyond the end of the file."""
+    for i, hdu in enumerate(hdul):
+        end = hdul.fileinfo(i)['datLoc'] + hdu.size
+        if end > filesize:
+            raise ValueError(f'the file is truncated: HDU {i} ({hdu.name}) needs {end} bytes, '
+                             f'the file has {filesize}')
 
 
 def extension_names(hdul):

@@ -58,6 +58,12 @@ def _int_keyword(header, key, path, default=None, choices=None):
     return int(value)
 
 
+def _float_view(array):
+    """``array`` itself if it holds floats (e.g. memory-mapped), else a float64 copy."""
+    array = np.asarray(array)
+    return array if array.dtype.kind == 'f' else array.astype(np.float64)
+
+
 def read_pixedfit(path):
     """
     Read a piXedfit flux-map cube into astropy objects for `~pixbin.bin_pixels`.
@@ -79,7 +85,9 @@ def read_pixedfit(path):
         spectrophotometric file also ``spectra`` (a `~specutils.Spectrum`
         cube, masked outside the IFU region) and ``spec_region`` (True = has a
         spectrum).  So ``pixbin.bin_pixels(**read_pixedfit(path), snr=10)``
-        bins it.
+        bins it.  The spectra are memory-mapped from the file (floating-point
+        data), not read into memory: `~pixbin.bin_pixels` reads them a range
+        of wavelengths at a time.
 
     Raises
     ------
@@ -91,7 +99,9 @@ def read_pixedfit(path):
         If it is not a readable FITS file or not a piXedfit flux-map cube (the
         message names the file and what is missing or wrong).
     """
-    with open_fits(path) as hdul:
+    # Memory-mapped: the spectra (often the bulk of the file) are read from disk
+    # one range of wavelengths at a time when bin_pixels sums them.
+    with open_fits(path, lazy=True) as hdul:
         path = display_name(path)
         header = hdul[0].header
         what = 'a piXedfit flux-map cube'
@@ -141,16 +151,17 @@ def read_pixedfit(path):
         if specphot == 1:
             from specutils import Spectrum
             wave = np.asarray(hdul['WAVE'].data, dtype=np.float64).ravel()
-            spec = np.asarray(hdul['SPEC_FLUX'].data, dtype=np.float64)
-            spec_err = np.asarray(hdul['SPEC_FLUXERR'].data, dtype=np.float64)
+            spec = _float_view(hdul['SPEC_FLUX'].data)
+            spec_err = _float_view(hdul['SPEC_FLUXERR'].data)
             footprint = np.asarray(hdul['SPEC_REGION'].data) == 1
             if spec.shape != (wave.size,) + flux.shape[1:] or spec_err.shape != spec.shape:
                 raise ValueError(f'{path}: SPEC_FLUX {spec.shape} and SPEC_FLUXERR '
                                  f'{spec_err.shape} must have shape (nwave = {wave.size}, '
                                  f'ny, nx) = {(wave.size,) + flux.shape[1:]}')
             result['spectra'] = Spectrum(
-                flux=spec * unit, spectral_axis=wave * u.AA, spectral_axis_index=0,
-                uncertainty=StdDevUncertainty(spec_err * unit),
+                flux=u.Quantity(spec, unit, copy=False), spectral_axis=wave * u.AA,
+                spectral_axis_index=0,
+                uncertainty=StdDevUncertainty(spec_err, unit=unit, copy=False),
                 mask=np.broadcast_to(~footprint, spec.shape).copy())
             result['spec_region'] = footprint
     return result

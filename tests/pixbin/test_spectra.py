@@ -113,6 +113,27 @@ def test_ndddata_cube_with_spectral_wcs(data, bm):
     assert_allclose(other.spectra.spectral_axis.to(u.AA), bm.spectra.spectral_axis.to(u.AA))
 
 
+def test_dask_spectra_read_chunk_by_chunk(data, bm):
+    """An NDData on dask arrays is summed a range of wavelengths at a time, never whole."""
+    da = pytest.importorskip('dask.array')
+    cube, _, spectra, footprint = data
+    computed = []
+
+    def record(block, block_info=None):
+        computed.append(block.shape[0])
+        return block
+
+    flux = da.from_array(spectra.flux.value, chunks=(100, -1, -1)).map_blocks(record)
+    err = da.from_array(spectra.uncertainty.array, chunks=(100, -1, -1))
+    nd = NDData(flux, unit=spectra.flux.unit, wcs=spectra.wcs,
+                uncertainty=StdDevUncertainty(err), mask=spectra.mask)
+    other = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, spectra=nd,
+                       spec_region=footprint)
+    assert_allclose(other.spectra.flux, bm.spectra.flux)
+    assert_allclose(other.spectra.uncertainty.array, bm.spectra.uncertainty.array)
+    assert computed and max(computed) <= 100 and sum(computed) >= spectra.flux.shape[0]
+
+
 def test_covariance_applies_to_spectra(data, bm):
     cube, _, spectra, footprint = data
     corrected = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, spectra=spectra,

@@ -94,6 +94,54 @@ def test_spectrophotometric_fluxmap(tmp_path):
     assert np.all(footprint[bm.spec_labels > 0])
 
 
+def _memory_mapped(array):
+    """True if ``array`` is a view of a memory-mapped file."""
+    import mmap
+    while array is not None:
+        if isinstance(array, (np.memmap, mmap.mmap)):
+            return True
+        array = getattr(array, 'base', None)
+    return False
+
+
+def test_spectra_memory_mapped_and_summed_as_in_memory(tmp_path):
+    """The spectra stay on disk until binned; the sums equal those of in-memory spectra."""
+    from specutils import Spectrum
+    cube = pixbin.datasets.make_mock_galaxy(shape=(30, 30))
+    spectra, footprint = pixbin.datasets.make_mock_ifu(shape=(30, 30))
+    path = tmp_path / 'specphot.fits'
+    write_fluxmap(path, cube, galaxy_region((30, 30)), spectra, footprint)
+    before = path.read_bytes()
+    data = read_pixedfit(path)
+    assert _memory_mapped(data['spectra'].flux.value)
+    assert _memory_mapped(data['spectra'].uncertainty.array)
+    assert not _memory_mapped(data['cube'].data)         # photometry is read into memory
+    lazy = bin_pixels(**data, snr=SNR_7_BANDS, ref_band=4, min_diameter=4)
+    s = data['spectra']
+    in_memory = Spectrum(flux=np.array(s.flux.value) * s.flux.unit,
+                         spectral_axis=s.spectral_axis, spectral_axis_index=0,
+                         uncertainty=type(s.uncertainty)(np.array(s.uncertainty.array),
+                                                         unit=s.uncertainty.unit),
+                         mask=np.array(s.mask))
+    eager = bin_pixels(data['cube'], snr=SNR_7_BANDS, ref_band=4, min_diameter=4,
+                       spectra=in_memory, spec_region=data['spec_region'])
+    assert lazy.nbins_spec == eager.nbins_spec > 0
+    assert_array_equal(lazy.spectra.flux, eager.spectra.flux)
+    assert_array_equal(lazy.spectra.uncertainty.array, eager.spectra.uncertainty.array)
+    del data, s, lazy
+    assert path.read_bytes() == before
+
+
+def test_truncated_fluxmap_is_a_clear_error(tmp_path):
+    cube = pixbin.datasets.make_mock_galaxy(shape=(20, 20))
+    spectra, footprint = pixbin.datasets.make_mock_ifu(shape=(20, 20))
+    path = tmp_path / 'specphot.fits'
+    write_fluxmap(path, cube, galaxy_region((20, 20)), spectra, footprint)
+    path.write_bytes(path.read_bytes()[:-30000])
+    with pytest.raises(ValueError, match='specphot.fits: not a readable FITS file .*truncated'):
+        read_pixedfit(path)
+
+
 @pytest.mark.parametrize('drop, match', [
     (('FLUX_ERR',), r'is not a piXedfit flux-map cube: missing extension\(s\) FLUX_ERR'),
     (('GALAXY_REGION',), r'missing extension\(s\) GALAXY_REGION'),
