@@ -7,4 +7,4 @@ third-party deprecation warnings (listed in tests/pixbin_glue/conftest.py, where
 its tests ignore them); its module is therefore not collected for examples.
 """
 
-collect_ignore = ['jupyter']
+collect_ignore = ['conftest.py', 'jupyter']

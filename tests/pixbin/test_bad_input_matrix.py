@@ -15,7 +15,7 @@ from astropy.io import fits
 from astropy.nddata import (InverseVariance, NDData, StdDevUncertainty, UnknownUncertainty,
                             VarianceUncertainty)
 from astropy.wcs import WCS
-from conftest import write_cube_fits, write_fluxmap_fits, write_pixedfit_binmap
+from pixbin_test_helpers import write_cube_fits, write_fluxmap_fits, write_pixedfit_binmap
 
 import pixbin
 from pixbin import BinMap, bin_pixels, read_binmap, read_pixedfit

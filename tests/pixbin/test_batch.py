@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import write_cube_fits
+from pixbin_test_helpers import write_cube_fits
 from numpy.testing import assert_array_equal
 
 import pixbin

@@ -3,7 +3,7 @@
 
 import numpy as np
 import pytest
-from conftest import random_cube
+from pixbin_test_helpers import random_cube
 from numpy.testing import assert_array_equal
 from reference_greedy import reference_greedy
 from scipy import ndimage

@@ -44,7 +44,7 @@ def test_unknown_command_is_a_usage_error(capsys):
 
 
 import numpy as np  # noqa: E402
-from conftest import write_cube_fits  # noqa: E402
+from pixbin_test_helpers import write_cube_fits  # noqa: E402
 
 import pixbin  # noqa: E402
 

@@ -9,7 +9,7 @@ import pytest
 from astropy.nddata import (CCDData, InverseVariance, NDData, NDDataArray, StdDevUncertainty,
                             VarianceUncertainty)
 from astropy.wcs import WCS
-from conftest import SNR_7_BANDS
+from pixbin_test_helpers import SNR_7_BANDS
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pixbin

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from astropy.io import fits
 from astropy.nddata import NDData, StdDevUncertainty
-from conftest import write_cube_fits
+from pixbin_test_helpers import write_cube_fits
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pixbin

@@ -9,7 +9,7 @@ the same cube, measured with benchmarks/compare_pixedfit.py.
 
 import numpy as np
 import pytest
-from conftest import SNR_7_BANDS
+from pixbin_test_helpers import SNR_7_BANDS
 
 from pixbin import bin_pixels
 from pixbin.metrics import colour_spread, component_purity, quality_summary

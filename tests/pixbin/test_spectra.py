@@ -5,7 +5,7 @@ import astropy.units as u
 import numpy as np
 import pytest
 from astropy.nddata import NDData, StdDevUncertainty
-from conftest import SNR_7_BANDS
+from pixbin_test_helpers import SNR_7_BANDS
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pixbin

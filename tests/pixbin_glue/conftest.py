@@ -23,6 +23,9 @@ import pytest  # noqa: E402
 import pixbin  # noqa: E402
 from pixbin_glue_helpers import BIN_KW, SNR, glue_cube  # noqa: E402
 
+# This file holds fixtures, not examples (doctest collection of .py files).
+collect_ignore = ['conftest.py']
+
 # pytest runs with filterwarnings = error.  The core and Qt tests raise no
 # third-party warning with glue-core 1.28, glue-qt 0.4.2, glue-astronomy 0.15 and
 # PyQt6 6.11.  The glue-jupyter stack does, from code pixbin does not control;

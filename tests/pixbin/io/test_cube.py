@@ -9,7 +9,7 @@ from astropy.nddata import CCDData, StdDevUncertainty
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pixbin
-from conftest import write_cube_fits
+from pixbin_test_helpers import write_cube_fits
 from pixbin import bin_pixels
 from pixbin.io import read_cube
 

@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pytest
 from astropy.io import fits
-from conftest import write_cube_fits, write_fluxmap_fits
+from pixbin_test_helpers import write_cube_fits, write_fluxmap_fits
 from numpy.testing import assert_array_equal
 
 import pixbin
