@@ -325,6 +325,18 @@ def availability(name):
     return True, ''
 
 
+def _git_commit():
+    """The commit of the pixbin checkout that is imported (+'-dirty' if modified), or None."""
+    import pixbin
+    folder = os.path.dirname(os.path.dirname(os.path.abspath(pixbin.__file__)))
+    try:
+        out = subprocess.run(['git', 'describe', '--always', '--dirty', '--abbrev=7'],
+                             cwd=folder, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (out.stdout.strip() or None) if out.returncode == 0 else None
+
+
 def versions():
     """Versions of the methods that are installed."""
     import importlib.metadata as md
@@ -334,6 +346,10 @@ def versions():
             out[dist] = md.version(dist)
         except md.PackageNotFoundError:
             pass
+    commit = _git_commit()
+    if commit:
+        # an editable install keeps the version of when it was installed
+        out['pixbin'] = f'{out.get("pixbin", "?")} (code at git {commit})'
     python = pixedfit_python()
     if python:
         version = pixedfit_version(python)
