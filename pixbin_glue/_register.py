@@ -89,6 +89,8 @@ def write_binmap_data(filename, data, components=None):
     if not is_binmap_data(data):
         raise ValueError(f'data must be a pixbin bin-map dataset to be written as a pixbin '
                          f'file, got {data.label!r}')
+    # glue's export dialog has already asked whether to replace an existing file
+    # (glue exporters get no overwrite argument); the write itself is atomic.
     binmap_from_data(data).write(os.fspath(filename), overwrite=True)
 
 
