@@ -14,6 +14,7 @@ import numpy as np
 from astropy.nddata import (InverseVariance, NDData, StdDevUncertainty,
                             VarianceUncertainty)
 from astropy.wcs import WCS
+from numba import njit
 
 __all__ = []
 
@@ -205,6 +206,34 @@ class ParsedCube:
         return self.flux.shape[1:]
 
 
+@njit(cache=True, nogil=True)
+def _usable_pixels(flux, std, bad):
+    """
+    Pixels usable in every band, in one pass over the cube.
+
+    A value is usable where its flux is finite, its uncertainty is not
+    infinite (an inverse variance of 0 means no measurement) and ``bad`` (a
+    mask of 0, 1 or nbands rows, True = bad) does not mask it.  Returns the
+    (npix,) usable pixels, and the number and first flat index of the usable
+    values whose uncertainty is zero, negative or NaN (an error).
+    """
+    nbands, npix = flux.shape
+    valid = np.ones(npix, dtype=np.bool_)
+    nwrong = 0
+    first = -1
+    for b in range(nbands):
+        row = b if bad.shape[0] == nbands else 0
+        for p in range(npix):
+            s = std[b, p]
+            if not np.isfinite(flux[b, p]) or s == np.inf or (bad.shape[0] and bad[row, p]):
+                valid[p] = False
+            elif not s > 0.0:
+                if first < 0:
+                    first = b * npix + p
+                nwrong += 1
+    return valid, nwrong, first
+
+
 def _as_mask(mask, shape, name):
     """A boolean mask broadcast to ``shape`` (nbands, ny, nx)."""
     mask = np.asarray(mask)
@@ -301,23 +330,21 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
     std = std.reshape(shape)
     flux = data.astype(np.float64, copy=False)
 
-    bad = ~np.isfinite(flux)
-    if cube.mask is not None:
-        bad = bad | _as_mask(cube.mask, shape, f'{name}.mask')
-    if mask is not None:
-        bad = bad | _as_mask(mask, shape, 'mask')
-    # Infinite uncertainty (inverse variance 0) means no measurement.
-    bad |= std == np.inf
-    usable = ~bad
-    wrong = usable & ~(std > 0)
-    if np.any(wrong):
-        nwrong = int(wrong.sum())
-        example = tuple(int(i) for i in np.argwhere(wrong)[0])
+    given = ((cube.mask, f'{name}.mask'), (mask, 'mask'))
+    masks = [_as_mask(m, shape, label) for m, label in given if m is not None]
+    npix = shape[1] * shape[2]
+    bad = (np.logical_or.reduce(masks).reshape(shape[0], npix) if masks
+           else np.zeros((0, npix), bool))
+    valid, nwrong, first = _usable_pixels(flux.reshape(shape[0], npix),
+                                          std.reshape(shape[0], npix), bad)
+    if nwrong:
+        example = np.unravel_index(first, shape)
         raise ValueError(
             f'{name}.uncertainty must be finite and positive where the data are valid; '
-            f'{nwrong} value(s) are zero, negative or NaN (first at index {example}: '
-            f'{float(std[example])!r}). Mask those pixels (mask=...) or fix the uncertainties.')
-    valid = np.all(usable, axis=0)
+            f'{nwrong} value(s) are zero, negative or NaN (first at index '
+            f'{tuple(int(i) for i in example)}: {float(std[example])!r}). Mask those pixels '
+            f'(mask=...) or fix the uncertainties.')
+    valid = valid.reshape(shape[1:])
     if not np.any(valid):
         raise ValueError(f'{name} has no valid pixel: every pixel is masked, NaN or has an '
                          f'infinite uncertainty in at least one band')

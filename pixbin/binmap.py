@@ -111,7 +111,12 @@ class BinMap:
                 raise TypeError(f'labels must be an integer array, got dtype {labels.dtype}')
         if labels.size and labels.min() < 0:
             raise ValueError(f'labels must be >= 0 (0 = no bin), got minimum {labels.min()}')
-        present = np.unique(labels[labels > 0])
+        top = int(labels.max(initial=0))
+        # A labelling without gaps has top <= labels.size: count labels in O(N) then.
+        if top <= labels.size:
+            present = np.flatnonzero(np.bincount(labels.ravel(), minlength=top + 1)[1:]) + 1
+        else:
+            present = np.unique(labels[labels > 0])
         if present.size and (present[0] != 1 or present[-1] != present.size):
             # the first missing numbers (without listing up to a huge label)
             missing = np.setdiff1d(np.arange(1, present.size + 12), present)
@@ -119,7 +124,7 @@ class BinMap:
             raise ValueError(f'labels must number the bins 1..nbins without gaps; '
                              f'missing {missing[:10].tolist()}'
                              + (' ...' if missing.size > 10 else ''))
-        labels = np.array(labels, dtype=np.int32 if labels.max(initial=0) < 2**31 else np.int64)
+        labels = np.array(labels, dtype=np.int32 if top < 2**31 else np.int64)
         labels.flags.writeable = False
         return labels
 

@@ -193,8 +193,11 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     scale = safe_scale(np.median(std_flat[:, some[::max(1, some.size // 256)]]))
     flux2, var2 = pixel_major(parsed.flux.reshape(nbands, -1), std_flat, valid_flat, scale,
                               True)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        total_snr = flux2.sum(axis=0) / np.sqrt(var2.sum(axis=0))
+    if ref_band is None:
+        with np.errstate(invalid='ignore', divide='ignore'):
+            total_snr = flux2.sum(axis=0) / np.sqrt(var2.sum(axis=0))
+    else:
+        total_snr = None
     ref_index = parse_ref_band(ref_band, parsed.band_names, total_snr)
     nvalid = int(parsed.valid.sum())
     labels = greedy_pixel_major(flux2, var2, valid_flat, parsed.shape, thresholds,

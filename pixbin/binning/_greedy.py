@@ -7,7 +7,8 @@ import threading
 
 import numpy as np
 
-from ._greedy_kernel import LEFTOVER, greedy_kernel, merge_kernel, pixel_major
+from ._greedy_kernel import (FREE, LEFTOVER, greedy_kernel, greedy_work, key_bits,
+                             merge_kernel, pixel_major)
 
 __all__ = ['sed_greedy', 'LEFTOVER_CHOICES']
 
@@ -30,17 +31,21 @@ def sed_greedy(flux, variance, snr, *, valid=None, ref_band=0, min_diameter=2.0,
 
     1. The brightest free pixel in ``ref_band`` seeds a bin.
     2. The bin takes the free pixels within ``min_diameter / 2`` of the seed
-       that connect to it (4-connectivity) and whose SED matches the SED of
-       the bin so far (all of them if ``strict_min_diameter``, as piXedfit
-       does).  The S/N test cannot stop the bin before this core is complete.
+       that connect to it (4-connectivity) and pass shape tests (a) and (b)
+       below (all of them if ``strict_min_diameter``, as piXedfit does).  The
+       S/N test cannot stop the bin before this core is complete.
     3. It grows through free 4-neighbours, nearest to the seed first.  A pixel
        joins only if (a) its SED matches the current summed SED of the bin,
-       and (b) the summed SED of all pixels taken beyond the core, itself
-       included, matches the SED of the core.  "Matches" means a reduced
-       chi-square below ``redchi2_limit`` (``nbands - 1`` degrees of freedom)
-       after scaling by the best non-negative normalisation.  Test (b) stops a
-       bin from drifting towards another SED through pixels too faint to be
-       told apart one by one.
+       (b) the summed SED of the pixel and its valid 4-neighbours (whatever
+       bin they are in) matches it too, and (c) the summed SED of all pixels
+       taken beyond the core, itself included, matches the SED of the core.
+       "Matches" means a reduced chi-square below ``redchi2_limit``
+       (``nbands - 1`` degrees of freedom) after scaling by the best
+       non-negative normalisation; (b) and (c) count the noise of both SEDs.
+       Test (b), with about sqrt(5) times the S/N of one pixel, keeps pixels
+       at colour edges (blends of two components) out of bins of pure
+       pixels; test (c) stops a bin from drifting towards another SED through
+       pixels too faint to be told apart one by one.
     4. It stops as soon as the summed S/N reaches ``snr`` in every band with a
        non-zero threshold.  If the candidates run out first, all the connected
        pixels that match the seed cannot reach the threshold together: they
@@ -133,24 +138,62 @@ def greedy_pixel_major(flux2, var2, valid, shape, snr, *, ref_band, min_diameter
     snr = np.ascontiguousarray(snr, dtype=np.float64)
     if leftovers not in LEFTOVER_CHOICES:
         raise ValueError(f'leftovers must be one of {LEFTOVER_CHOICES}, got {leftovers!r}')
-
-    # Seeds: valid pixels by decreasing reference flux; ties by pixel index.
+    # The kernel's queue keys hold a squared distance and a pixel index in 63 bits.
+    if ((ny - 1) ** 2 + (nx - 1) ** 2 + 1) << key_bits(ny * nx) >= 2**63:
+        raise ValueError(f'the pixel grid {ny} x {nx} is too large to bin in one piece')
     candidates = np.flatnonzero(valid)
-    order = candidates[_brightest_first(flux2[candidates, ref_band])]
     if eta is None:
         eta = np.ones(max(candidates.size, 1))
     eta = np.ascontiguousarray(eta, dtype=np.float64)
     radius2 = (0.5 * float(min_diameter)) ** 2
-    counter = np.zeros(1, dtype=np.int64)
-    args = (flux2, var2, valid, ny, nx, order, snr, radius2, bool(strict_min_diameter),
-            float(redchi2_limit), float(sys_err) ** 2, eta, counter)
+    labels, state, stamp, members, heap, counters = greedy_work(valid)
+    done = np.zeros(1, dtype=np.int64)
+
+    def run():
+        reference = np.ascontiguousarray(flux2[:, ref_band])
+        for seeds in _seed_batches(reference, candidates, state, done):
+            greedy_kernel(flux2, var2, valid, ny, nx, seeds, snr, radius2,
+                          bool(strict_min_diameter), float(redchi2_limit),
+                          float(sys_err) ** 2, eta, labels, state, stamp, members, heap,
+                          counters, done)
+
     if progress is None:
-        labels, state = greedy_kernel(*args)
+        run()
     else:
-        labels, state = _run_with_progress(greedy_kernel, args, counter, order.size, progress)
+        _run_with_progress(run, done, candidates.size, progress)
     if leftovers == 'merge' and np.any(state == LEFTOVER):
-        merge_kernel(flux2, var2, labels, state, ny, nx, int(labels.max()), float(sys_err) ** 2)
+        merge_kernel(flux2, var2, labels, state, ny, nx, int(counters[0]), float(sys_err) ** 2)
     return labels.reshape(ny, nx)
+
+
+def _seed_batches(values, candidates, state, done, fraction=8, smallest=4096):
+    """
+    The seeds of the greedy pass in batches, brightest first.
+
+    Sorting every valid pixel costs ``N log N``, but most pixels are in a bin
+    before their turn as a seed comes.  Each batch holds the brightest
+    ``1 / fraction`` of the pixels still free (all of them once fewer than
+    ``smallest`` are left, and every pixel tied with the faintest one), in
+    order; the pixels binned while a batch runs are dropped before the next
+    batch is chosen.  The seeds that matter come in exactly the order of a
+    full sort, ties by pixel index.  ``done`` counts the pixels dropped (the
+    kernel counts those it visits), for the progress bar.
+    """
+    remaining = candidates
+    while remaining.size:
+        key = values[remaining]
+        size = remaining.size // fraction
+        if size < smallest or size >= remaining.size:
+            batch, remaining = remaining, remaining[:0]
+            batch_key = key
+        else:
+            cut = np.partition(key, remaining.size - size)[remaining.size - size]
+            top = key >= cut
+            batch, batch_key, remaining = remaining[top], key[top], remaining[~top]
+        yield batch[_brightest_first(batch_key)]
+        free = state[remaining] == FREE
+        done[0] += remaining.size - np.count_nonzero(free)
+        remaining = remaining[free]
 
 
 def _brightest_first(values):
@@ -168,13 +211,13 @@ def _brightest_first(values):
     return order
 
 
-def _run_with_progress(kernel, args, counter, total, progress, interval=0.1):
-    """Run a nogil kernel in a thread and report ``counter[0] / total``."""
+def _run_with_progress(run, counter, total, progress, interval=0.1):
+    """Call ``run()`` (nogil kernels) in a thread and report ``counter[0] / total``."""
     result = {}
 
     def target():
         try:
-            result['value'] = kernel(*args)
+            run()
         except BaseException as exc:  # re-raised in the calling thread
             result['error'] = exc
 
@@ -187,4 +230,3 @@ def _run_with_progress(kernel, args, counter, total, progress, interval=0.1):
     if 'error' in result:
         raise result['error']
     progress(1.0)
-    return result['value']

@@ -12,6 +12,8 @@ these functions trust their inputs.
 import numpy as np
 from numba import njit
 
+from ._intrinsics import prefetch_row
+
 __all__ = []
 
 # Pixel states.
@@ -21,7 +23,7 @@ LEFTOVER = 2
 INVALID = 3
 
 
-@njit(cache=True, inline='always')
+@njit(cache=True, inline='always', error_model='numpy')
 def _shape_chi2(a, va, c, vc, has_vc, sys_err2):
     """
     Reduced chi-square between the shapes of two SEDs ``a`` and ``c``.
@@ -74,7 +76,7 @@ def _shape_chi2(a, va, c, vc, has_vc, sys_err2):
     return chi2 / (nbands - 1)
 
 
-@njit(cache=True, inline='always')
+@njit(cache=True, inline='always', error_model='numpy')
 def _snr_reached(bin_flux, bin_var, npix, snr, eta):
     """
     True when the bin S/N reaches ``snr`` in every band with ``snr > 0``.
@@ -93,11 +95,12 @@ def _snr_reached(bin_flux, bin_var, npix, snr, eta):
     return True
 
 
-@njit(cache=True, inline='always')
-def _neighbour(p, j, ny, nx):
-    """Index of the ``j``-th 4-neighbour (up, down, left, right) of ``p``, or -1."""
-    py = p // nx
-    px = p - py * nx
+@njit(cache=True, inline='always', error_model='numpy')
+def _neighbour(p, py, px, j, ny, nx):
+    """
+    Index of the ``j``-th 4-neighbour (up, down, left, right) of pixel ``p``
+    at row ``py`` and column ``px``, or -1.
+    """
     if j == 0:
         return p - nx if py > 0 else -1
     if j == 1:
@@ -107,53 +110,96 @@ def _neighbour(p, j, ny, nx):
     return p + 1 if px < nx - 1 else -1
 
 
-@njit(cache=True, inline='always')
-def _heap_push(keys, items, size, key, item):
-    """Push ``(key, item)`` on a binary min-heap stored in ``keys``/``items``."""
+@njit(cache=True, inline='always', error_model='numpy')
+def _local_sed(flux, var, valid, p, py, px, ny, nx, out, out_var):
+    """
+    Summed SED of pixel ``p`` and its valid 4-neighbours, into ``out``/``out_var``.
+
+    The neighbours count whatever bin they are in: this is the SED of the
+    pixel's surroundings, about sqrt(5) times less noisy than the pixel's own.
+    """
+    nbands = flux.shape[1]
+    for b in range(nbands):
+        out[b] = flux[p, b]
+        out_var[b] = var[p, b]
+    for j in range(4):
+        q = _neighbour(p, py, px, j, ny, nx)
+        if q >= 0 and valid[q]:
+            for b in range(nbands):
+                out[b] += flux[q, b]
+                out_var[b] += var[q, b]
+
+
+@njit(cache=True, inline='always', error_model='numpy')
+def _heap_push(heap, size, key):
+    """Push ``key`` on a binary min-heap of int64 stored in ``heap[:size]``."""
     i = size
-    keys[i] = key
-    items[i] = item
     while i > 0:
         parent = (i - 1) >> 1
-        # Ties are broken by the pixel index, so that the result is deterministic.
-        if keys[parent] < keys[i] or (keys[parent] == keys[i] and items[parent] < items[i]):
+        if heap[parent] <= key:
             break
-        keys[parent], keys[i] = keys[i], keys[parent]
-        items[parent], items[i] = items[i], items[parent]
+        heap[i] = heap[parent]
         i = parent
+    heap[i] = key
     return size + 1
 
 
-@njit(cache=True, inline='always')
-def _heap_pop(keys, items, size):
-    """Remove the smallest entry; return ``(item, new_size)``."""
-    top = items[0]
+@njit(cache=True, inline='always', error_model='numpy')
+def _heap_pop(heap, size):
+    """Remove the smallest key; return ``(key, new_size)``."""
+    top = heap[0]
     size -= 1
-    keys[0] = keys[size]
-    items[0] = items[size]
+    last = heap[size]
     i = 0
     while True:
-        left = 2 * i + 1
-        if left >= size:
+        child = 2 * i + 1
+        if child >= size:
             break
-        child = left
-        right = left + 1
-        if right < size and (keys[right] < keys[left]
-                             or (keys[right] == keys[left] and items[right] < items[left])):
-            child = right
-        if keys[i] < keys[child] or (keys[i] == keys[child] and items[i] < items[child]):
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if last <= heap[child]:
             break
-        keys[i], keys[child] = keys[child], keys[i]
-        items[i], items[child] = items[child], items[i]
+        heap[i] = heap[child]
         i = child
+    heap[i] = last
     return top, size
 
 
-@njit(cache=True, nogil=True)
-def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
-                  redchi2_limit, sys_err2, eta, progress):
+@njit(cache=True, error_model='numpy')
+def key_bits(npix):
+    """Bits that hold the pixel index in the queue keys of `greedy_kernel`."""
+    bits = 1
+    while (np.int64(1) << bits) < npix:
+        bits += 1
+    return bits
+
+
+def greedy_work(valid):
     """
-    Grow bins from the pixels in ``order`` (brightest first).
+    The state of `greedy_kernel` for a grid with validity mask ``valid`` (flat).
+
+    Returns ``(labels, state, stamp, members, heap, counters)``: arrays that
+    successive calls of `greedy_kernel` (one per batch of seeds) share.
+    ``counters`` holds the number of bins made and of bin attempts so far.
+    Large numpy arrays are mapped with huge pages where the system allows it,
+    which makes the kernel's scattered reads cheaper.
+    """
+    npix = valid.size
+    labels = np.zeros(npix, dtype=np.int32)
+    state = np.where(valid, FREE, INVALID).astype(np.int8)
+    # ``stamp[p] == attempt`` marks a pixel already queued in the current attempt.
+    stamp = np.zeros(npix, dtype=np.int32 if npix < 2**31 else np.int64)
+    members = np.empty(npix, dtype=np.int64)
+    heap = np.empty(npix, dtype=np.int64)
+    return labels, state, stamp, members, heap, np.zeros(2, dtype=np.int64)
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
+                  redchi2_limit, sys_err2, eta, labels, state, stamp, members, heap,
+                  counters, progress):
+    """
+    Grow bins from the pixels in ``seeds`` (brightest first).
 
     Parameters
     ----------
@@ -164,8 +210,9 @@ def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
         Pixels that may enter a bin.
     ny, nx : int
         Shape of the pixel grid.
-    order : ndarray of int
-        Valid pixel indices, brightest first.  Each pixel seeds a bin when it is
+    seeds : ndarray of int
+        Valid pixel indices, brightest first, all fainter than the seeds of
+        earlier calls with the same state.  Each pixel seeds a bin when it is
         still free when its turn comes.
     snr : ndarray, shape (nbands,)
         S/N threshold per band; 0 means no requirement.
@@ -182,40 +229,36 @@ def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
     eta : ndarray
         Noise inflation of an ``n``-pixel bin at index ``n - 1`` (covariance
         correction), used in the S/N test.
+    labels, state, stamp, members, heap, counters : ndarray
+        The state made by `greedy_work`, updated in place: ``labels`` holds
+        the bin number of every pixel (1..nbins in creation order, 0 for no
+        bin), ``state`` FREE, BINNED, LEFTOVER or INVALID.
     progress : ndarray of int64, shape (1,)
-        Number of seeds processed so far, updated in place (read by a
-        progress bar in another thread).
-
-    Returns
-    -------
-    labels : ndarray of int32, shape (ny * nx,)
-        Bin number per pixel, 1..nbins in creation order, 0 for no bin.
-    state : ndarray of int8, shape (ny * nx,)
-        FREE, BINNED, LEFTOVER or INVALID per pixel.
+        Number of seeds processed, increased in place (read by a progress bar
+        in another thread).
     """
     npix, nbands = flux.shape
-    labels = np.zeros(npix, dtype=np.int32)
-    state = np.zeros(npix, dtype=np.int8)
-    for p in range(npix):
-        if not valid[p]:
-            state[p] = INVALID
-    # ``stamp[p] == attempt`` marks a pixel already queued in the current attempt.
-    stamp = np.zeros(npix, dtype=np.int64)
-    members = np.empty(npix, dtype=np.int64)
-    heap_keys = np.empty(npix, dtype=np.float64)
-    heap_items = np.empty(npix, dtype=np.int64)
+    # Queued pixels of an attempt, ordered by (squared distance to the seed,
+    # pixel index): both in one int64 key, ``d2 << shift | p``.
+    shift = np.int64(key_bits(npix))
+    mask = (np.int64(1) << shift) - 1
+    max_d2 = (ny - 1) * (ny - 1) + (nx - 1) * (nx - 1)
+    core_d2 = np.int64(radius2) if radius2 < max_d2 else np.int64(max_d2)
+    radius_key = (core_d2 + 1) << shift   # the first key outside the core disc
     bin_flux = np.empty(nbands, dtype=np.float64)
     bin_var = np.empty(nbands, dtype=np.float64)
     core_flux = np.empty(nbands, dtype=np.float64)
     core_var = np.empty(nbands, dtype=np.float64)
     outer = np.empty(nbands, dtype=np.float64)
     outer_var = np.empty(nbands, dtype=np.float64)
+    local = np.empty(nbands, dtype=np.float64)
+    local_var = np.empty(nbands, dtype=np.float64)
     limit = redchi2_limit
-    nbins = 0
-    attempt = 0
-    for k in range(order.shape[0]):
-        progress[0] = k
-        seed = order[k]
+    nbins = counters[0]
+    attempt = counters[1]
+    for k in range(seeds.shape[0]):
+        progress[0] += 1
+        seed = seeds[k]
         if state[seed] != FREE:
             continue
         attempt += 1
@@ -227,37 +270,39 @@ def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
         ncore = -1
         size = 0
         stamp[seed] = attempt
-        size = _heap_push(heap_keys, heap_items, size, 0.0, seed)
+        size = _heap_push(heap, size, np.int64(seed))
         snr_ok = False
         while size > 0:
             # Stop once the S/N is reached and the core disc is complete.
-            if snr_ok and heap_keys[0] > radius2:
+            if snr_ok and heap[0] >= radius_key:
                 break
-            p, size = _heap_pop(heap_keys, heap_items, size)
+            key, size = _heap_pop(heap, size)
+            p = key & mask
             py = p // nx
             px = p - py * nx
             d2 = float((py - sy) * (py - sy) + (px - sx) * (px - sx))
             cand = flux[p]
             cand_var = var[p]
-            if d2 <= radius2:
-                # Inside the core disc: the pixel must match the SED of the bin
-                # so far, unless the core is strict.
-                if nmem > 0 and not strict_core and \
-                        _shape_chi2(cand, cand_var, bin_flux, bin_var, False, sys_err2) > limit:
-                    continue
-            else:
-                # Outside the core: the pixel must match the bin SED, and all
-                # the pixels taken beyond the core, this one included, must
-                # match the core SED.  The second test stops a bin from
-                # drifting to another SED through pixels too faint to be told
-                # apart one by one.
-                if ncore < 0:
-                    ncore = nmem
-                    core_flux[:] = bin_flux
-                    core_var[:] = bin_var
+            in_core = d2 <= radius2
+            if not in_core and ncore < 0:
+                ncore = nmem
+                core_flux[:] = bin_flux
+                core_var[:] = bin_var
+            if nmem > 0 and not (in_core and strict_core):
+                # (a) The pixel's SED must match the SED of the bin so far.
                 if _shape_chi2(cand, cand_var, bin_flux, bin_var, False, sys_err2) > limit:
                     continue
-                if nmem > ncore:
+                # (b) So must the SED of its surroundings (the pixel and its
+                # 4-neighbours), within the noise of both: this test sees
+                # colour edges that single noisy pixels hide.
+                _local_sed(flux, var, valid, p, py, px, ny, nx, local, local_var)
+                if _shape_chi2(local, local_var, bin_flux, bin_var, True, sys_err2) > limit:
+                    continue
+                # (c) Outside the core, all the pixels taken beyond the core,
+                # this one included, must match the core SED: this stops a bin
+                # from drifting to another SED through pixels too faint to be
+                # told apart one by one.
+                if not in_core and nmem > ncore:
                     for b in range(nbands):
                         outer[b] = bin_flux[b] - core_flux[b] + cand[b]
                         outer_var[b] = bin_var[b] - core_var[b] + cand_var[b]
@@ -270,15 +315,24 @@ def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
                 bin_var[b] += var[p, b]
             # Queue the free 4-neighbours not queued yet in this attempt.
             for j in range(4):
-                q = _neighbour(p, j, ny, nx)
+                q = _neighbour(p, py, px, j, ny, nx)
                 if q < 0:
                     continue
                 if state[q] == FREE and stamp[q] != attempt:
                     stamp[q] = attempt
-                    qy = q // nx
-                    qx = q - qy * nx
-                    size = _heap_push(heap_keys, heap_items, size,
-                                      float((qy - sy) * (qy - sy) + (qx - sx) * (qx - sx)), q)
+                    qy = py + (j == 1) - (j == 0)
+                    qx = px + (j == 3) - (j == 2)
+                    # Its tests will read its SED and its neighbours' (test b):
+                    # ask for them now, so that memory latency overlaps with work.
+                    prefetch_row(flux, q)
+                    prefetch_row(var, q)
+                    for jj in range(4):
+                        r = _neighbour(q, qy, qx, jj, ny, nx)
+                        if r >= 0:
+                            prefetch_row(flux, r)
+                            prefetch_row(var, r)
+                    d2q = (qy - sy) * (qy - sy) + (qx - sx) * (qx - sx)
+                    size = _heap_push(heap, size, (np.int64(d2q) << shift) | q)
             snr_ok = _snr_reached(bin_flux, bin_var, nmem, snr, eta)
         if snr_ok:
             nbins += 1
@@ -290,11 +344,11 @@ def greedy_kernel(flux, var, valid, ny, nx, order, snr, radius2, strict_core,
             # threshold together: they stay out of every bin.
             for i in range(nmem):
                 state[members[i]] = LEFTOVER
-    progress[0] = order.shape[0]
-    return labels, state
+    counters[0] = nbins
+    counters[1] = attempt
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
     """
     Give leftover pixels to the most similar adjacent bin.
@@ -316,8 +370,9 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
     ncur = 0
     for p in range(npix):
         if state[p] == LEFTOVER and labels[p] == 0:
+            py = p // nx
             for j in range(4):
-                q = _neighbour(p, j, ny, nx)
+                q = _neighbour(p, py, p - py * nx, j, ny, nx)
                 if q >= 0 and labels[q] > 0:
                     current[ncur] = p
                     ncur += 1
@@ -333,8 +388,9 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
             p = current[i]
             best = 0
             best_chi2 = np.inf
+            py = p // nx
             for j in range(4):
-                q = _neighbour(p, j, ny, nx)
+                q = _neighbour(p, py, p - py * nx, j, ny, nx)
                 if q < 0:
                     continue
                 lab = labels[q]
@@ -354,8 +410,9 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
                 sums[lab, b] += flux[p, b]
         for i in range(ncur):
             p = current[i]
+            py = p // nx
             for j in range(4):
-                q = _neighbour(p, j, ny, nx)
+                q = _neighbour(p, py, p - py * nx, j, ny, nx)
                 if q < 0:
                     continue
                 if state[q] == LEFTOVER and labels[q] == 0 and not queued[q]:
@@ -367,7 +424,6 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
     return nmerged
 
 
-@njit(cache=True, nogil=True)
 def pixel_major(values, second, valid, scale, square):
     """
     Pixel-major float64 copies of band-major arrays, in one pass.
@@ -376,7 +432,7 @@ def pixel_major(values, second, valid, scale, square):
     ----------
     values, second : ndarray, shape (nbands, npix)
         Flux, and variance (``square`` False) or 1-sigma uncertainty
-        (``square`` True); any real dtype or byte order.
+        (``square`` True); any real dtype.
     valid : ndarray of bool, shape (npix,)
         Pixels to copy; the others are set to 0 (they never enter a bin).
     scale : float
@@ -387,28 +443,42 @@ def pixel_major(values, second, valid, scale, square):
     Returns
     -------
     flux, var : ndarray, shape (npix, nbands)
+        Two halves of one buffer, allocated by numpy: large numpy buffers are
+        mapped with huge pages where the system allows it, which makes the
+        first touch of the memory several times cheaper.
     """
     nbands, npix = values.shape
-    flux = np.zeros((npix, nbands))
-    var = np.zeros((npix, nbands))
-    inv = 1.0 / scale
-    block = 512                      # read rows in runs, write a cache-sized tile
+    buffer = np.empty((2, npix, nbands))
+    _fill_pixel_major(values, second, valid, 1.0 / scale, square, buffer[0], buffer[1])
+    return buffer[0], buffer[1]
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def _fill_pixel_major(values, second, valid, inv, square, flux, var):
+    """Fill ``flux``/``var`` (npix, nbands) for `pixel_major`."""
+    nbands, npix = values.shape
+    block = 64                       # read rows in runs, write a tile that stays in L1
     for start in range(0, npix, block):
         stop = min(start + block, npix)
         for b in range(nbands):
             for p in range(start, stop):
-                if valid[p]:
-                    flux[p, b] = values[b, p] * inv
-                    s = second[b, p]
-                    if square:
-                        s = s * inv
-                        var[p, b] = s * s
-                    else:
-                        var[p, b] = s * inv * inv
-    return flux, var
+                flux[p, b] = values[b, p] * inv
+        for b in range(nbands):
+            for p in range(start, stop):
+                s = second[b, p]
+                if square:
+                    s = s * inv
+                    var[p, b] = s * s
+                else:
+                    var[p, b] = s * inv * inv
+        for p in range(start, stop):
+            if not valid[p]:
+                for b in range(nbands):
+                    flux[p, b] = 0.0
+                    var[p, b] = 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model='numpy')
 def bin_totals(flux, var, labels, nbins):
     """Summed flux and variance of each bin from pixel-major arrays, (nbins, nbands) each."""
     npix, nbands = flux.shape

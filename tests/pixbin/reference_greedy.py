@@ -81,16 +81,21 @@ def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2
                 reached = True
                 break
             d2, p = heapq.heappop(heap)
-            if d2 <= radius2:
-                if members and not strict and \
-                        shape_chi2(f[:, p], v[:, p], total, sys_err=sys_err) > redchi2_limit:
-                    continue
-            else:
-                if core is None:
-                    core = (len(members), total.copy(), var.copy())
+            in_core = d2 <= radius2
+            if not in_core and core is None:
+                core = (len(members), total.copy(), var.copy())
+            if members and not (in_core and strict):
+                # (a) the pixel against the bin so far
                 if shape_chi2(f[:, p], v[:, p], total, sys_err=sys_err) > redchi2_limit:
                     continue
-                if len(members) > core[0]:
+                # (b) the pixel and its valid 4-neighbours against the bin, both noisy
+                around = [p] + [q for q in neighbours(p) if valid.flat[q]]
+                local = f[:, around].sum(axis=1)
+                local_var = v[:, around].sum(axis=1)
+                if shape_chi2(local, local_var, total, var, sys_err) > redchi2_limit:
+                    continue
+                # (c) beyond the core: everything added after the core against the core
+                if not in_core and len(members) > core[0]:
                     outer = total - core[1] + f[:, p]
                     outer_var = var - core[2] + v[:, p]
                     if shape_chi2(outer, outer_var, core[1], core[2], sys_err) > redchi2_limit:

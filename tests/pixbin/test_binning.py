@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from pixbin_test_helpers import random_cube
 from numpy.testing import assert_array_equal
-from reference_greedy import reference_greedy
+from reference_greedy import reference_greedy, shape_chi2
 from scipy import ndimage
 
 from pixbin.binning import sed_greedy
@@ -110,6 +110,31 @@ def test_shape_test_separates_colours():
     left = set(np.unique(labels[:, :10])) - {0}
     right = set(np.unique(labels[:, 10:])) - {0}
     assert left and right and not (left & right)
+
+
+def test_surroundings_test_sees_an_edge_single_pixels_hide():
+    """
+    Two halves whose SEDs differ by 40% in one of three bands, at S/N 6 per
+    pixel and band: one pixel of the right half against the left half's SED
+    gives a reduced chi-square of 1.9, below the limit of 4, so the pixel test
+    alone lets a bin cross the edge.  The pixel and its four neighbours have
+    sqrt(5) times the S/N, and their test does not.  The core disc covers the
+    whole image, so the aggregate test beyond the core plays no part.
+    """
+    left_sed, right_sed = np.array([1.0, 1.0, 1.0]), np.array([1.0, 1.4, 1.0])
+    flux = np.empty((3, 8, 12))
+    flux[:, :, :6] = 36.0 * 1.0001 * left_sed[:, None, None]   # seeds on the left first
+    flux[:, :, 6:] = 36.0 * right_sed[:, None, None]
+    var = np.full_like(flux, 36.0)
+    one_pixel = shape_chi2(flux[:, 3, 8], var[:, 3, 8], flux[:, :, :6].sum(axis=(1, 2)))
+    assert 1.8 < one_pixel < 4.0
+    labels = sed_greedy(flux, var, np.zeros(3), min_diameter=100, redchi2_limit=4.0)
+    assert np.all(labels[:, :6] == 1)
+    # only the two corners of the edge column (three neighbours, one on the left) join
+    assert_array_equal(np.argwhere(labels[:, 6:] == 1), [[0, 0], [7, 0]])
+    assert np.all(labels[:, 7:] == 2)
+    valid = np.ones((8, 12), bool)
+    assert_array_equal(labels, reference_greedy(flux, var, np.zeros(3), valid, 0, 100.0, 4.0))
 
 
 def test_strict_core_mixes_colours_at_an_edge():

@@ -4,7 +4,7 @@
 import numpy as np
 from astropy.wcs import WCS
 
-__all__ = ['BIN_KW', 'SNR', 'glue_cube', 'wcs3d']
+__all__ = ['BIN_KW', 'SNR', 'glue_cube', 'inner_pixel', 'wcs3d']
 
 SNR = [10.0] * 7 + [0.0] * 5
 BIN_KW = dict(ref_band='sdss_r', min_diameter=3, redchi2_limit=4.0)
@@ -36,3 +36,16 @@ def glue_cube(cube, label='cube', flux='FLUX', err='FLUX_ERR', err_values=None, 
     data.meta['band_wavelengths'] = cube.meta['band_wavelengths'].value.tolist()
     data.meta['band_wavelength_unit'] = cube.meta['band_wavelengths'].unit.to_string()
     return data
+
+
+def inner_pixel(labels):
+    """
+    (row, column) of a pixel deep inside the largest bin, whose 8 neighbours
+    are in the same bin: a click there cannot land in another bin.
+    """
+    from scipy import ndimage
+    npix = np.bincount(labels.ravel())
+    npix[0] = 0
+    inside = ndimage.binary_erosion(labels == np.argmax(npix), np.ones((3, 3), bool))
+    row, column = np.argwhere(inside)[0]
+    return int(row), int(column)

@@ -16,7 +16,7 @@ from qtpy import QtCore, QtWidgets  # noqa: E402
 import pixbin  # noqa: E402
 import pixbin_glue  # noqa: E402
 from pixbin_glue._binmap_data import bins_subset_state  # noqa: E402
-from pixbin_glue_helpers import BIN_KW, SNR  # noqa: E402
+from pixbin_glue_helpers import BIN_KW, SNR, inner_pixel  # noqa: E402
 
 pytestmark = pytest.mark.qt
 
@@ -196,10 +196,11 @@ def test_binmap_viewer_click_selects_a_bin(qt_binned, qtbot):
     viewer.toolbar.active_tool = tool
     canvas = viewer.central_widget.canvas
     canvas.draw()
-    x, y = viewer.axes.transData.transform((12.0, 25.0))
+    row, column = inner_pixel(direct.labels)
+    x, y = viewer.axes.transData.transform((float(column), float(row)))
     MouseEvent('button_press_event', canvas, x, y, button=1)._process()
     MouseEvent('button_release_event', canvas, x, y, button=1)._process()
-    b = direct.labels[25, 12]
+    b = direct.labels[row, column]
     assert b > 0
     np.testing.assert_array_equal(pixbin_glue.bins_in_subset(dc.subset_groups[0]), [b])
 

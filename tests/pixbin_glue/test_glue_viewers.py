@@ -17,7 +17,7 @@ from pixbin_glue._binmap_data import bins_subset_state  # noqa: E402
 from pixbin_glue._register import BIN_CMAP_NAME, BIN_CMAP_SIZE, bin_cmap  # noqa: E402
 from pixbin_glue.viewers import (SimpleBinMapViewer, SimpleSEDViewer,  # noqa: E402
                                  outline_segments)
-from pixbin_glue_helpers import BIN_KW, SNR  # noqa: E402
+from pixbin_glue_helpers import BIN_KW, SNR, inner_pixel  # noqa: E402
 
 
 def _viewer(cls, session):
@@ -81,17 +81,21 @@ def test_binmap_viewer_selects_whole_bins(binned, session):
     dc, cube, bins, direct = binned
     viewer = _viewer(SimpleBinMapViewer, session)
     viewer.add_data(bins)
-    viewer.apply_roi(CircularROI(20.0, 20.0, 3.0))
+    # a small circle inside the largest bin, which it cannot cover
+    row, column = inner_pixel(direct.labels)
+    assert direct.npix[direct.labels[row, column] - 1] > 9
+    viewer.apply_roi(CircularROI(float(column), float(row), 1.5))
     group = dc.subset_groups[-1]
     yy, xx = np.indices(direct.shape)
-    touched = np.unique(direct.labels[np.hypot(xx - 20, yy - 20) < 3])
+    circle = np.hypot(xx - column, yy - row) < 1.5
+    touched = np.unique(direct.labels[circle])
     touched = touched[touched > 0]
     np.testing.assert_array_equal(pixbin_glue.bins_in_subset(group), touched)
     on_cube = next(s for s in group.subsets if s.data is cube)
     np.testing.assert_array_equal(on_cube.to_mask(),
                                   np.broadcast_to(np.isin(direct.labels, touched), cube.shape))
-    # whole bins: more pixels than the circle itself
-    assert np.isin(direct.labels, touched).sum() > (np.hypot(xx - 20, yy - 20) < 3).sum()
+    # whole bins: the selection reaches beyond the circle
+    assert np.any(np.isin(direct.labels, touched) & ~circle)
     # the selection is outlined in the subset's colour
     from matplotlib.colors import to_rgba
     on_bins = next(s for s in group.subsets if s.data is bins)
@@ -103,8 +107,9 @@ def test_binmap_viewer_selects_whole_bins(binned, session):
     np.testing.assert_allclose(viewer.selection_artists[0].get_edgecolor()[0],
                                to_rgba('#00ff00'))
     # the click tool's action: the bin under (x, y) (x = column, y = row)
-    bin_id = viewer.select_bin_at(12.2, 25.4)
-    assert bin_id == direct.labels[25, 12] > 0
+    row, column = inner_pixel(direct.labels)
+    bin_id = viewer.select_bin_at(column + 0.2, row + 0.4)
+    assert bin_id == direct.labels[row, column] > 0
     np.testing.assert_array_equal(pixbin_glue.bins_in_subset(group), [bin_id])
     assert viewer.select_bin_at(0, 0) is None and direct.labels[0, 0] == 0
     assert pixbin_glue.bins_in_subset(group).size == 0
@@ -130,7 +135,8 @@ def test_binmap_viewer_on_the_cube(binned, session):
     np.testing.assert_allclose(np.sort(np.array(segments).ravel()),
                                np.sort(outline_segments(direct.labels).ravel()))
     # display x is now the row, display y the column
-    assert viewer.select_bin_at(25.0, 12.0) == direct.labels[25, 12]
+    row, column = inner_pixel(direct.labels)
+    assert viewer.select_bin_at(float(row), float(column)) == direct.labels[row, column] > 0
 
 
 def test_sed_viewer_one_line_per_bin(binned, session):
