@@ -64,8 +64,11 @@ def parse_args(argv=None):
                         help='time cap per run in s (default 300, 3600 with --full); a '
                              'method that hits it is not run at larger sizes')
     parser.add_argument('--repeats', type=int, default=3,
-                        help='runs of a fast method (best time kept); methods slower than '
-                             '--repeat-below s run once (default 3)')
+                        help='least number of runs of a fast method (best time kept); methods '
+                             'slower than --repeat-below s run once (default 3)')
+    parser.add_argument('--budget', type=float, default=2.0,
+                        help='repeat a fast method until its runs took this long in all, in s '
+                             f'(at most {peers.MAX_RUNS} runs; default 2)')
     parser.add_argument('--repeat-below', type=float, default=10.0,
                         help='repeat only runs faster than this, in s (default 10)')
     parser.add_argument('--out', default=os.path.join(HERE, 'results'),
@@ -190,8 +193,9 @@ def write_markdown(rows, path, info, args, compile_times):
         '',
         'Problem: `make_mock_galaxy(shape=(n, n))`, 12 bands, S/N >= 10 in bands 0-6, '
         'ref_band 4, min_diameter 4, redchi2_limit 4 (pixbin, piXedfit). Time: wall time of '
-        'the binning call, best of up to '
-        f'{args.repeats} runs for runs under {args.repeat_below:g} s, else one run; time cap '
+        f'the binning call, best of at least {args.repeats} runs and {args.budget:g} s of runs '
+        f'(at most {peers.MAX_RUNS}) for runs under {args.repeat_below:g} s, else one run; '
+        'time cap '
         f'{args.timeout:g} s per run. '
         + ('' if args.full else f'piXedfit and vorbin run up to {args.slow_max}x'
            f'{args.slow_max} px (use --full for more). ')
@@ -316,8 +320,8 @@ def run(args):
             else:
                 print(f'{method} {n}x{n} ...', end=' ', flush=True)
                 result = peers.measure(method, n, repeats=args.repeats,
-                                       repeat_below=args.repeat_below, timeout=args.timeout,
-                                       cube=cube)
+                                       repeat_below=args.repeat_below, budget=args.budget,
+                                       timeout=args.timeout, cube=cube)
                 row.update(status=result['status'], seconds=result.get('seconds'),
                            times=result.get('times'), peak_rss_mib=result.get('peak_rss_mib'))
                 if result['status'] == 'ok':

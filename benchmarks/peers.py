@@ -369,20 +369,22 @@ def _warm_up(name, problem):
 
 
 def _child_main(argv):
-    """Child process: ``peers.py NAME N PROBLEM_JSON REPEATS REPEAT_BELOW OUT.npy``."""
-    name, n, problem, repeats, repeat_below, out = argv
-    n, repeats, repeat_below = int(n), int(repeats), float(repeat_below)
+    """Child process: ``peers.py NAME N PROBLEM_JSON REPEATS REPEAT_BELOW BUDGET OUT.npy``."""
+    name, n, problem, repeats, repeat_below, budget, out = argv
+    n, repeats, repeat_below, budget = int(n), int(repeats), float(repeat_below), float(budget)
     problem = Problem(**{k: tuple(v) if isinstance(v, list) else v
                          for k, v in json.loads(problem).items()})
     warm = _warm_up(name, problem) if name == 'pixbin' else None
     cube = make_cube(n, problem)
     times, labels = [], None
     reset_peak_rss()
-    for _ in range(max(repeats, 1)):
+    while True:
         start = time.perf_counter()
         labels = METHODS[name].run(cube, problem)
         times.append(time.perf_counter() - start)
         if times[-1] > repeat_below:
+            break
+        if len(times) >= repeats and (sum(times) >= budget or len(times) >= MAX_RUNS):
             break
     np.save(out, np.asarray(labels))
     import resource
@@ -392,13 +394,19 @@ def _child_main(argv):
                                             process_peak_rss_mib=lifetime)))
 
 
-def measure(name, n, problem=Problem(), *, repeats=3, repeat_below=10.0, timeout=None,
-            cube=None, env=None):
+#: Most runs of one method at one size (see `measure`).
+MAX_RUNS = 100
+
+
+def measure(name, n, problem=Problem(), *, repeats=3, repeat_below=10.0, budget=2.0,
+            timeout=None, cube=None, env=None):
     """
     Run a method on the ``n x n`` mock, in a child process with a time cap.
 
-    Fast methods are run up to ``repeats`` times (while a run takes less than
-    ``repeat_below`` s) and the best time is kept; for pixbin a first call on a
+    A method is run at least ``repeats`` times, and again until its runs have
+    taken ``budget`` seconds in all (at most `MAX_RUNS` runs), unless a run
+    takes more than ``repeat_below`` s; the best time is kept (the least
+    disturbed by other jobs on the machine); for pixbin a first call on a
     32 x 32 cube compiles (or loads) the numba kernels before the timed runs.
     piXedfit runs once.
 
@@ -422,7 +430,8 @@ def measure(name, n, problem=Problem(), *, repeats=3, repeat_below=10.0, timeout
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, 'labels.npy')
         command = [sys.executable, os.path.abspath(__file__), name, str(n),
-                   json.dumps(asdict(problem)), str(repeats), str(repeat_below), out]
+                   json.dumps(asdict(problem)), str(repeats), str(repeat_below), str(budget),
+                   out]
         # The cap counts from the start of the child (imports and the mock included).
         try:
             proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,

@@ -40,7 +40,11 @@ def parse_args(argv=None):
     parser.add_argument('--sizes', type=int, nargs='+', default=[100, 200, 400, 800, 1600, 2000],
                         help='image sizes n (n x n pixels)')
     parser.add_argument('--repeats', type=int, default=3,
-                        help='runs per size, best kept (runs over 10 s are not repeated)')
+                        help='least number of runs per size, best kept (runs over 10 s are '
+                             'not repeated)')
+    parser.add_argument('--budget', type=float, default=2.0,
+                        help='repeat until the runs of a size took this long in all, in s '
+                             f'(at most {peers.MAX_RUNS} runs; default 2)')
     parser.add_argument('--timeout', type=float, default=1200.0, help='time cap per size (s)')
     parser.add_argument('--no-quality', action='store_true',
                         help='skip the quality figures (saves memory and time)')
@@ -92,8 +96,9 @@ def write_outputs(rows, args, info):
                                                  if k in ('pixbin', 'numba', 'numpy')) + '.',
         '',
         'Mock galaxy n x n, 12 bands, S/N >= 10 in bands 0-6, ref_band 4, min_diameter 4, '
-        'redchi2_limit 4. Time: best of up to '
-        f'{args.repeats} runs of `bin_pixels` (one if over 10 s), numba compile excluded. '
+        'redchi2_limit 4. Time: best of at least '
+        f'{args.repeats} runs of `bin_pixels` and {args.budget:g} s of runs (at most '
+        f'{peers.MAX_RUNS}; one if over 10 s), numba compile excluded. '
         'Peak RSS while binning: the process peak from just before the timed runs (cube, '
         'interpreter and imports included); over the process: also making the mock.',
         '',
@@ -194,7 +199,8 @@ def main(argv=None):
     rows = []
     for n in sorted(args.sizes):
         print(f'pixbin {n}x{n} ...', end=' ', flush=True)
-        result = peers.measure('pixbin', n, repeats=args.repeats, timeout=args.timeout)
+        result = peers.measure('pixbin', n, repeats=args.repeats, budget=args.budget,
+                               timeout=args.timeout)
         row = dict(n=n, pixels=n * n, status=result['status'], seconds=result.get('seconds'),
                    times=result.get('times'), peak_rss_mib=result.get('peak_rss_mib'),
                    process_peak_rss_mib=result.get('process_peak_rss_mib'))
