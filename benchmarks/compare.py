@@ -66,9 +66,9 @@ def parse_args(argv=None):
     parser.add_argument('--repeats', type=int, default=3,
                         help='least number of runs of a fast method (best time kept); methods '
                              'slower than --repeat-below s run once (default 3)')
-    parser.add_argument('--budget', type=float, default=2.0,
+    parser.add_argument('--budget', type=float, default=5.0,
                         help='repeat a fast method until its runs took this long in all, in s '
-                             f'(at most {peers.MAX_RUNS} runs; default 2)')
+                             f'(at most {peers.MAX_RUNS} runs; default 5)')
     parser.add_argument('--repeat-below', type=float, default=10.0,
                         help='repeat only runs faster than this, in s (default 10)')
     parser.add_argument('--out', default=os.path.join(HERE, 'results'),

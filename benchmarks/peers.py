@@ -398,7 +398,7 @@ def _child_main(argv):
 MAX_RUNS = 100
 
 
-def measure(name, n, problem=Problem(), *, repeats=3, repeat_below=10.0, budget=2.0,
+def measure(name, n, problem=Problem(), *, repeats=3, repeat_below=10.0, budget=5.0,
             timeout=None, cube=None, env=None):
     """
     Run a method on the ``n x n`` mock, in a child process with a time cap.

@@ -42,9 +42,9 @@ def parse_args(argv=None):
     parser.add_argument('--repeats', type=int, default=3,
                         help='least number of runs per size, best kept (runs over 10 s are '
                              'not repeated)')
-    parser.add_argument('--budget', type=float, default=2.0,
+    parser.add_argument('--budget', type=float, default=5.0,
                         help='repeat until the runs of a size took this long in all, in s '
-                             f'(at most {peers.MAX_RUNS} runs; default 2)')
+                             f'(at most {peers.MAX_RUNS} runs; default 5)')
     parser.add_argument('--timeout', type=float, default=1200.0, help='time cap per size (s)')
     parser.add_argument('--no-quality', action='store_true',
                         help='skip the quality figures (saves memory and time)')
