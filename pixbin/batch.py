@@ -82,6 +82,18 @@ def _complete(path):
     return os.path.exists(path) and is_binmap_file(path)
 
 
+def _bin_counts(path):
+    """``(nbins, nbins_spec)`` from the header of a bin-map file; -1 where it has none."""
+    from astropy.io import fits
+    with fits.open(path, memmap=False) as hdul:
+        for name in ('PHOTO_BIN_MAP', 'BIN_MAP'):
+            if name in hdul:
+                header = hdul[name].header
+                return (int(header.get('nbinsph', header.get('nbins', -1))),
+                        int(header.get('nbinssp', -1)))
+    return -1, -1
+
+
 def bin_one(path, output, options, overwrite=False):
     """
     Bin one input file and write its bin map; never raises.
@@ -182,8 +194,9 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     -------
     summary : `~astropy.table.Table`
         One row per input: ``input``, ``output``, ``status`` ('done',
-        'skipped', 'failed'), ``nbins``, ``nbins_spec``, ``seconds``,
-        ``error``.
+        'skipped', 'failed'), ``nbins``, ``nbins_spec`` (-1: failed, or no
+        spectra; for a skipped input, read from its existing output),
+        ``seconds``, ``error``.
 
     Raises
     ------
@@ -207,8 +220,9 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     for path in inputs:
         out = output_path(path, output_dir)
         if not overwrite and _complete(out):
-            rows.append({'input': path, 'output': out, 'status': 'skipped', 'nbins': -1,
-                         'nbins_spec': -1, 'seconds': 0.0, 'error': ''})
+            nbins, nbins_spec = _bin_counts(out)
+            rows.append({'input': path, 'output': out, 'status': 'skipped', 'nbins': nbins,
+                         'nbins_spec': nbins_spec, 'seconds': 0.0, 'error': ''})
         else:
             todo.append((path, out))
     bar = progress_callback(bool(progress) and bool(todo), desc='cubes')

@@ -56,6 +56,9 @@ def test_resume_skips_complete_outputs(cubes, tmp_path):
     second = bin_many(str(cubes / 'gal*.fits'), out, scheduler='serial', progress=False,
                       snr=SNR)
     assert list(second['status']) == ['skipped', 'skipped', 'failed']
+    # a skipped input reports the bins of the output it already has
+    assert list(second['nbins'][:2]) == list(first['nbins'])
+    assert list(second['nbins_spec'][:2]) == [-1, -1]
     assert 'exists; pass overwrite=True' in second['error'][2]
     assert os.stat(out / 'gal0_bins.fits').st_mtime_ns == stamp
     third = bin_many(str(cubes / 'gal*.fits'), out, scheduler='serial', progress=False,
@@ -101,3 +104,17 @@ def test_batch_command(cubes, tmp_path, capsys):
     assert code == 0
     assert '0 binned, 3 skipped (already done), 0 failed' in capsys.readouterr().out
     assert np.all(bm.snr[:, :7] >= 10)
+
+
+def test_skipped_spectrophotometric_output_reports_both_counts(tmp_path):
+    cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    spectra, footprint = pixbin.datasets.make_mock_ifu(shape=(40, 40))
+    bm = pixbin.bin_pixels(cube, SNR, ref_band=4, min_diameter=4, spectra=spectra,
+                           spec_region=footprint)
+    assert 0 < bm.nbins_spec < bm.nbins
+    out = tmp_path / 'out'
+    out.mkdir()
+    bm.write(out / 'ifu_bins.fits')
+    table = bin_many([tmp_path / 'ifu.fits'], out, scheduler='serial', progress=False, snr=SNR)
+    assert list(table['status']) == ['skipped']
+    assert (table['nbins'][0], table['nbins_spec'][0]) == (bm.nbins, bm.nbins_spec)
