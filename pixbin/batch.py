@@ -76,22 +76,13 @@ def output_path(path, output_dir):
     return str(Path(output_dir) / f'{name}_bins.fits')
 
 
-def _complete(path):
-    """True for an existing, readable bin-map file (writes are atomic, so no partial file)."""
-    from .io import is_binmap_file
-    return os.path.exists(path) and is_binmap_file(path)
-
-
-def _bin_counts(path):
-    """``(nbins, nbins_spec)`` from the header of a bin-map file; -1 where it has none."""
-    from astropy.io import fits
-    with fits.open(path, memmap=False) as hdul:
-        for name in ('PHOTO_BIN_MAP', 'BIN_MAP'):
-            if name in hdul:
-                header = hdul[name].header
-                return (int(header.get('nbinsph', header.get('nbins', -1))),
-                        int(header.get('nbinssp', -1)))
-    return -1, -1
+def _existing_counts(path):
+    """
+    ``(nbins, nbins_spec)`` of an existing, readable bin-map file at ``path``,
+    else None (writes are atomic, so a bin-map file is never partial).
+    """
+    from .io.binmap_fits import binmap_counts
+    return binmap_counts(path) if os.path.exists(path) else None
 
 
 def bin_one(path, output, options, overwrite=False):
@@ -219,8 +210,9 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     rows, todo = [], []
     for path in inputs:
         out = output_path(path, output_dir)
-        if not overwrite and _complete(out):
-            nbins, nbins_spec = _bin_counts(out)
+        counts = None if overwrite else _existing_counts(out)
+        if counts is not None:
+            nbins, nbins_spec = counts
             rows.append({'input': path, 'output': out, 'status': 'skipped', 'nbins': nbins,
                          'nbins_spec': nbins_spec, 'seconds': 0.0, 'error': ''})
         else:

@@ -240,16 +240,44 @@ def write_binmap(bm, path, *, overwrite=False):
         hdul.writeto(tmp, overwrite=True, checksum=True)
 
 
-def is_binmap_file(path):
-    """True if ``path`` is a FITS file with a pixbin or piXedfit bin map."""
+def binmap_counts(path):
+    """
+    ``(nbins, nbins_spec)`` of a pixbin or piXedfit bin-map file, or None.
+
+    Read from the header of the bin map (``nbins``, or ``nbinsph`` and
+    ``nbinssp``) without reading the data; -1 where the header does not say
+    (``nbins_spec`` of a file without spectra).  None if ``path`` is not a
+    readable FITS file with a bin map.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')       # a damaged file is just not identified
             with fits.open(os.fspath(path), mode='readonly', memmap=False) as hdul:
                 names = extension_names(hdul)
+                for name in ('PHOTO_BIN_MAP', 'BIN_MAP'):
+                    if name in names:
+                        header = hdul[names.index(name)].header
+                        return (_header_count(header, 'nbinsph', 'nbins'),
+                                _header_count(header, 'nbinssp'))
     except (OSError, ValueError, TypeError):
-        return False
-    return 'BIN_MAP' in names or 'PHOTO_BIN_MAP' in names
+        pass
+    return None
+
+
+def _header_count(header, *keys):
+    """The integer value of the first of ``keys`` in ``header``; -1 if none or not an integer."""
+    for key in keys:
+        if key in header:
+            try:
+                return _int_keyword(header, key, '')
+            except ValueError:
+                return -1
+    return -1
+
+
+def is_binmap_file(path):
+    """True if ``path`` is a FITS file with a pixbin or piXedfit bin map."""
+    return binmap_counts(path) is not None
 
 
 def _parameters(header):
