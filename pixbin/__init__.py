@@ -20,5 +20,10 @@ from .io import read_binmap, read_pixedfit
 
 io.registry._register()
 
+# The unrelated "pixbin" distribution also installs a top-level pixbin module: say so.
+from ._distribution import warn_if_foreign_pixbin  # noqa: E402
+warn_if_foreign_pixbin()
+del warn_if_foreign_pixbin
+
 __all__ = ['BinMap', 'PixbinWarning', 'bin_many', 'bin_pixels', 'binning', 'datasets', 'io',
            'metrics', 'read_binmap', 'read_pixedfit']

@@ -230,6 +230,8 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog='pixbin',
         description='SED-aware pixel binning of astronomical images and data cubes.')
+    from . import __version__
+    parser.add_argument('--version', action='version', version=f'pixbin {__version__}')
     sub = parser.add_subparsers(dest='command', metavar='COMMAND')
     sub.required = True
     demo = sub.add_parser('demo', help='bin the bundled synthetic galaxy and write a PNG',
