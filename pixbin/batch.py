@@ -130,7 +130,7 @@ def _executor(scheduler, workers):
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise ImportError("bin_many with scheduler=None or a scheduler address needs "
-                          "dask.distributed: pip install 'pixbin[dask]' (or use "
+                          "dask.distributed: pip install 'astro-pixbin[dask]' (or use "
                           "scheduler='processes')") from None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,

@@ -11,13 +11,13 @@ per frontend (glue loads each module's entry point only once):
 
 ``pixbin_glue:setup``
     glue-core: the pixbin FITS data factory and exporter, the pixel-grid
-    autolinker and the bin colour map (no Qt needed; ``pip install pixbin[glue]``).
+    autolinker and the bin colour map (no Qt needed; ``pip install astro-pixbin[glue]``).
 ``pixbin_glue.qt:setup``
     glue-qt: the "Bin pixels (pixbin)..." action of the data list and the
-    bin-map and bin-SED viewers (``pip install pixbin[qt]``).
+    bin-map and bin-SED viewers (``pip install astro-pixbin[qt]``).
 ``pixbin_glue.jupyter:setup``
     glue-jupyter: the same two viewers as ``'pixbin-binmap'`` and
-    ``'pixbin-sed'`` (``pip install pixbin[jupyter]``).
+    ``'pixbin-sed'`` (``pip install astro-pixbin[jupyter]``).
 
 Each ``setup`` is a no-op when its frontend is not installed.  The public
 functions below need glue-core; importing this package does not.
@@ -55,7 +55,7 @@ def __getattr__(name):
             import glue_astronomy  # noqa: F401
         except ImportError as exc:
             raise ImportError(f'pixbin_glue.{name} needs glue-core and glue-astronomy: '
-                              f'pip install "pixbin[glue]" ({exc})') from exc
+                              f'pip install "astro-pixbin[glue]" ({exc})') from exc
         module = importlib.import_module(f'{__name__}.{_LAZY[name]}')
         value = getattr(module, name)
         globals()[name] = value

@@ -2,9 +2,9 @@
 """
 Fixtures of the glue plugin tests.
 
-The core tests need glue-core and glue-astronomy (``pip install pixbin[glue]``)
+The core tests need glue-core and glue-astronomy (``pip install astro-pixbin[glue]``)
 and are skipped without them; the Qt tests (marked ``qt``) also need glue-qt,
-PyQt6 and pytest-qt (``pip install pixbin[qt]``) and run headless.
+PyQt6 and pytest-qt (``pip install astro-pixbin[qt]``) and run headless.
 """
 
 import os

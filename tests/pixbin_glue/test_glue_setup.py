@@ -26,7 +26,7 @@ assert not (pixbin_glue._DONE or pixbin_glue.qt._DONE or pixbin_glue.jupyter._DO
 try:
     pixbin_glue.bin_data
 except ImportError as exc:
-    assert 'pip install "pixbin[glue]"' in str(exc), exc
+    assert 'pip install "astro-pixbin[glue]"' in str(exc), exc
 else:
     raise AssertionError('bin_data imported without glue')
 print('ok')
