@@ -80,7 +80,8 @@ html_theme_options = {
 }
 # The user-guide pages have no sub-pages: no left sidebar, more room for the code.
 html_sidebars = {page: [] for page in ('index', 'installation', 'getting_started', 'tutorial',
-                                       'pixedfit', 'algorithm', 'io', 'glue', 'api')}
+                                       'pixedfit', 'algorithm', 'io', 'glue', 'real_data', 'api',
+                                       'citing', 'affiliated', 'changes')}
 html_last_updated_fmt = None
 html_show_sourcelink = False
 
