@@ -11,12 +11,17 @@ try:
 except ImportError:  # pragma: no cover - not installed
     __version__ = '0.0.0'
 
-from . import binning, datasets, io, metrics  # noqa: F401
-from .batch import bin_many
-from .binmap import BinMap
-from .core import bin_pixels
-from .exceptions import PixbinWarning
-from .io import read_binmap, read_pixedfit
+# The numba kernels compiled by these imports cache outside the installed package.
+from ._numba_cache import package_kernels
+
+with package_kernels():
+    from . import binning, datasets, io, metrics  # noqa: F401
+    from .batch import bin_many
+    from .binmap import BinMap
+    from .core import bin_pixels
+    from .exceptions import PixbinWarning
+    from .io import read_binmap, read_pixedfit
+del package_kernels
 
 io.registry._register()
 
