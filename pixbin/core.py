@@ -44,10 +44,12 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     Bin the pixels of a multi-band cube by S/N in every band and SED shape.
 
     Each bin reaches the S/N threshold ``snr`` in every band that has one,
-    holds only pixels whose SEDs are similar in shape, is 4-connected, is at
-    least ``min_diameter`` pixels across, and bins grow from the brightest
-    pixels in ``ref_band`` first.  See `pixbin.binning.sed_greedy` for the
-    algorithm.
+    is 4-connected, and grows from a core of ``min_diameter`` pixels around
+    the brightest free pixel in ``ref_band``, taking pixels whose SEDs are
+    similar in shape.  The default method then bins every group of
+    connected pixels left out that reaches the threshold (see
+    `pixbin.binning.bin_arrays` for the algorithm and exactly which pixels
+    stay in no bin).
 
     Parameters
     ----------
@@ -65,6 +67,12 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     snr : float, sequence of float or dict
         S/N threshold: one for all bands, one per band, or a dict
         ``{band_name: snr}``.  0 means no requirement in that band.
+    method : {'complete', 'greedy'}, optional
+        ``'complete'`` (the default) leaves no signal behind: after the
+        greedy pass, pixels at bin edges join the bin they match if it keeps
+        its S/N, and every 4-connected group of unbinned pixels whose summed
+        S/N reaches the threshold becomes one or more bins.  ``'greedy'`` is
+        piXedfit's scheme alone (to reproduce piXedfit results).
     ref_band : int, str or None, optional
         Band (index or name) whose flux orders the seeds.  `None` chooses the
         band with the highest total S/N.
@@ -83,7 +91,9 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
         infinite uncertainty in any band are never binned.
     sys_err : float, optional
         Fractional systematic uncertainty added to the bin model in the shape
-        test only (e.g. 0.05 for 5% calibration errors).  Default 0.
+        tests only (e.g. 0.05 for 5% calibration errors).  Default: 0.03 for
+        ``method='complete'`` (real pixels differ by a few percent, which a
+        pure chi-square test refuses at high S/N), 0 for ``'greedy'``.
     leftovers : {'unbinned', 'merge'}, optional
         Pixels that cannot reach the threshold keep label 0 (``'unbinned'``,
         the default) or join the adjacent bin whose SED they match best
