@@ -43,13 +43,12 @@ def _bin(args):
     for path in (args.output, args.plot, args.regions):
         if path is not None:
             check_target(path, args.overwrite)
-    from .io import read_input
-    data = read_input(args.input)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     from .batch import BIN_OPTIONS
     options = {key: getattr(args, key) for key in BIN_OPTIONS
                if getattr(args, key) is not None}
-    bm = bin_pixels(**data, **options, progress=progress)
+    # bin_pixels reads the file with pixbin.io.read_input, the reader of every entry point
+    bm = bin_pixels(args.input, **options, progress=progress)
     bm.write(args.output, overwrite=args.overwrite)
     print(f'{args.input}: {bm.nbins} bins'
           + (f', {bm.nbins_spec} with spectra' if bm.spectra is not None else '')

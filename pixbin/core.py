@@ -18,6 +18,7 @@ from .binning import LEFTOVER_CHOICES
 from .binning._greedy import greedy_pixel_major
 from .binning._greedy_kernel import bin_totals, pixel_major
 from .exceptions import PixbinWarning
+from .io.cube import normalise_input
 from .io.pixedfit import GALAXY_META_KEYS
 
 __all__ = ['bin_pixels']
@@ -52,9 +53,12 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
 
     Parameters
     ----------
-    cube : `~astropy.nddata.NDData` or list of `~astropy.nddata.NDData`
+    cube : `~astropy.nddata.NDData`, path, or list of them
         Photometric cube of shape (nbands, ny, nx), a single image (ny, nx),
-        or a list of 2-D images on one pixel grid (stacked in order).  It
+        or a list of 2-D images on one pixel grid (stacked in order).  A FITS
+        file is read with `pixbin.io.read_input` (the reader of ``pixbin
+        bin``): a spectrophotometric piXedfit file gives its spectra too.  A
+        spectral cube (a `specutils.Spectrum`) is refused.  It
         needs a flux unit and an uncertainty of the same shape
         (`~astropy.nddata.StdDevUncertainty`; `~astropy.nddata.VarianceUncertainty`
         and `~astropy.nddata.InverseVariance` are converted).  Its optional
@@ -159,6 +163,8 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     >>> bm.flux.unit
     Unit("1e-17 erg / (Angstrom s cm2)")
     """
+    # Files are read by the one reader of every entry point (spectra included).
+    cube, spectra, spec_region = normalise_input(cube, spectra, spec_region)
     parsed = parse_cube(cube, mask=mask, band_names=band_names,
                         band_wavelengths=band_wavelengths)
     thresholds = parse_snr(snr, parsed.nbands, parsed.band_names)
