@@ -195,8 +195,10 @@ def _flux_unit(hdul, hdu, layout, path, notes):
                         (hdul[0].header, 'PIPE UNITS')):
         if key in header and str(header[key]).strip():
             text = str(header[key])
-            if header is not hdu.header:
-                notes.append(f'flux unit from the primary header keyword {key}')
+            if key != 'BUNIT':
+                notes.append(f'flux unit from the keyword {key}')
+            elif header is not hdu.header:
+                notes.append('flux unit from BUNIT of the primary header')
             break
     else:
         raise u.UnitsError(f'{path}: the flux ({hdu.name}) has no BUNIT keyword; pixbin needs '
@@ -219,6 +221,8 @@ def _uncertainty(hdul, layout, names, flux_unit, flux_text, path, notes):
         kind = _UTYPES.get(hdu.header.get('UTYPE'), kind)
     text = hdu.header.get('BUNIT')
     unit = None
+    if layout.uncertainty[-1] == (name, 'weight'):
+        text = None        # drizzle copies BUNIT of the input into WHT: not its unit
     if text is not None and str(text).strip():
         text = str(text)
         try:
@@ -335,7 +339,8 @@ def _read_layout(hdul, layout, path):
                          f'flux ({hdu.name}) {data.shape}')
     mask, mask_rule = _mask(hdul, layout, names, data.shape, path)
     header = hdul[0].header.copy()
-    header.update((k, v) for k, v in hdu.header.items() if k not in ('COMMENT', 'HISTORY', ''))
+    header.extend([card for card in hdu.header.cards
+                   if card.keyword not in ('COMMENT', 'HISTORY', '')], update=True)
     spectral = _spectral_wcs(hdu.header) if data.ndim == 3 else None
     axis = None
     if data.ndim == 3 and spectral is None and layout.spectral:
