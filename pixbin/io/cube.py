@@ -423,6 +423,18 @@ def _is_per_solid_angle(unit):
         return False
 
 
+def identify_layout(path):
+    """
+    The `Layout` of the FITS file ``path`` (headers only are read), or None if
+    the file is not a readable FITS file, is a bin-map file or has no known layout.
+    """
+    try:
+        with open_fits(path, lazy=True) as hdul:
+            return find_layout(hdul, display_name(path))
+    except (ValueError, TypeError, OSError):
+        return None
+
+
 def read_input(path):
     """
     Read any input file of pixbin as keyword arguments of `~pixbin.bin_pixels`.
