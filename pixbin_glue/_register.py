@@ -1,7 +1,8 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
 What ``pixbin_glue.setup`` registers with glue-core: the pixbin FITS data
-factories (bin maps, and input cubes read by `pixbin.io.read_input`) and exporter, the pixel-grid autolinker and the bin colour map.
+factories (bin maps, and input cubes read by `pixbin.io.read_input`) and
+exporter, the pixel-grid autolinker and the bin colour map.
 """
 
 import os
