@@ -247,8 +247,9 @@ def build_parser():
 
     binp = sub.add_parser(
         'bin', help='bin a FITS cube and write a bin-map FITS file',
-        description='Bin the pixels of a FITS cube (a piXedfit flux-map file, or a FITS cube '
-                    'or image with BUNIT and an uncertainty extension) so that every bin '
+        description='Bin the pixels of a FITS cube (a piXedfit flux-map file, an image of '
+                    'JWST or HST, or a FITS cube or image with BUNIT and an uncertainty '
+                    'extension, read by pixbin.io.read_input) so that every bin '
                     'reaches the S/N threshold in every band that has one, and write the bins '
                     'as a FITS file that keeps the WCS and that piXedfit users can read.',
         epilog='example: pixbin bin ngc309_fluxmap.fits --snr 10,10,10,10,10,10,10,0,0,0,0,0 '

@@ -1,7 +1,7 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
 Reading input files: the FITS layouts of instruments and surveys, piXedfit
-flux maps and plain FITS cubes and images, in one table (`LAYOUTS`).
+flux maps and plain FITS cubes and images, in one table (``LAYOUTS``).
 
 `read_input` is the one reader behind every entry point (`~pixbin.bin_pixels`
 given a path, ``pixbin bin``, ``pixbin batch`` and glue's pixbin data factory);
@@ -441,7 +441,7 @@ def read_input(path):
 
     The one reader behind ``bin_pixels(path)``, ``pixbin bin``, ``pixbin
     batch`` and glue's pixbin data factory, so that a file gives the same bins
-    through each.  The layout is found in `LAYOUTS` (see `read_cube`); a
+    through each.  The layout is found in ``pixbin.io.cube.LAYOUTS`` (see `read_cube`); a
     piXedfit file gives ``cube`` and, if it is spectrophotometric, ``spectra``
     and ``spec_region`` (see `~pixbin.read_pixedfit`); any other file gives
     ``cube``: an `~astropy.nddata.NDData` for images and photometric cubes, a
@@ -502,7 +502,7 @@ def read_cube(path):
     Read a FITS cube, image or spectral cube with its uncertainty and mask.
 
     The layout of the file is recognised from its extensions and headers
-    (`LAYOUTS`, tried in this order):
+    (``pixbin.io.cube.LAYOUTS``, tried in this order):
 
     - piXedfit flux maps (photometric or spectrophotometric, see
       `~pixbin.read_pixedfit`; `read_cube` returns the cube only);
@@ -524,7 +524,7 @@ def read_cube(path):
     The unit is ``BUNIT`` of the flux (or of the primary header), read with
     the old spellings of instrument pipelines (``10**(-20)*erg/s/cm**2/Angstrom``,
     ``COUNTS/S``, ``1E-17 erg/s/cm^2/Ang/spaxel``, see
-    `pixbin.io._units.parse_fits_unit`); the uncertainty unit must match it.
+    ``pixbin.io._units.parse_fits_unit``); the uncertainty unit must match it.
     JWST surface brightness (``MJy/sr``) is converted to flux per pixel with
     the pixel solid angle (``PIXAR_SR``, else the WCS), as
     ``meta['flux_conversion']`` says.  An HST ``WHT`` map is an inverse
