@@ -31,7 +31,9 @@ def is_input_file(filename, **kwargs):
             not os.fspath(filename).lower().endswith(_FITS_NAMES):
         return False
     from pixbin.io.cube import identify_layout
-    layout = identify_layout(filename)
+    # a file that pixbin would refuse (an HST image whose only noise is an
+    # exposure-time weight) is left to glue's FITS reader, to be looked at
+    layout = identify_layout(filename, readable=True)
     return layout is not None and layout.name != 'generic'
 
 

@@ -213,7 +213,8 @@ def _uncertainty(hdul, layout, names, flux_unit, flux_text, path, notes):
     """(array, kind, unit) of the first uncertainty extension of the layout."""
     name, kind = next((n, k) for n, k in layout.uncertainty if n in names)
     hdu = hdul[name]
-    if kind == 'weight':
+    weight = kind == 'weight'
+    if weight:
         kind = _drizzle_weight_kind(hdul, hdu, path)
         notes.append(f'uncertainty: {name} read as an inverse variance (drizzle weighting IVM '
                      f'or ERR)')
@@ -221,7 +222,7 @@ def _uncertainty(hdul, layout, names, flux_unit, flux_text, path, notes):
         kind = _UTYPES.get(hdu.header.get('UTYPE'), kind)
     text = hdu.header.get('BUNIT')
     unit = None
-    if layout.uncertainty[-1] == (name, 'weight'):
+    if weight:
         text = None        # drizzle copies BUNIT of the input into WHT: not its unit
     if text is not None and str(text).strip():
         text = str(text)
@@ -423,14 +424,23 @@ def _is_per_solid_angle(unit):
         return False
 
 
-def identify_layout(path):
+def identify_layout(path, readable=False):
     """
     The `Layout` of the FITS file ``path`` (headers only are read), or None if
-    the file is not a readable FITS file, is a bin-map file or has no known layout.
+    the file is not a readable FITS file, is a bin-map file or has no known
+    layout; with ``readable``, also None when its only uncertainty is a drizzle
+    weight map that is not an inverse variance (which `read_input` refuses).
     """
     try:
         with open_fits(path, lazy=True) as hdul:
-            return find_layout(hdul, display_name(path))
+            layout = find_layout(hdul, display_name(path))
+            names = extension_names(hdul)
+            if readable:
+                name, kind = next((n, k) for n, k in layout.uncertainty if n in names) \
+                    if layout.uncertainty else (None, None)
+                if kind == 'weight':
+                    _drizzle_weight_kind(hdul, hdul[name], path)
+            return layout
     except (ValueError, TypeError, OSError):
         return None
 

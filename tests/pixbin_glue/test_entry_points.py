@@ -171,3 +171,57 @@ def test_generic_fits_files_are_left_to_glue(glue_plugins, mock, tmp_path):
     assert find_factory(str(path)) is not read_input_data
     assert pixbin.io.read_cube(path).meta['layout'] == 'generic'
     assert sorted(d.label for d in load_data(str(path))) == ['plain[ERR]', 'plain[SCI]']
+
+
+def hst_image(path, mock, weight=None):
+    """An HST drizzled image (SCI, WHT, CTX) of band 5 of the mock, in ct/s."""
+    cube = mock[0]
+    primary = fits.Header({'TELESCOP': 'HST', 'INSTRUME': 'ACS', 'FILTER1': 'F606W',
+                           'D001DEXP': 500.0, 'D001WTSC': 500.0})
+    sci = cube.wcs.to_header()
+    sci.update({'BUNIT': 'COUNTS/S', 'FILTER': 'F606W', 'PHOTPLAM': 5921.9})
+    wht = fits.Header({'BUNIT': 'COUNTS'})       # drizzle copies the input's BUNIT
+    if weight:
+        wht['WHTTYPE'] = weight
+    fits.HDUList([fits.PrimaryHDU(header=primary),
+                  fits.ImageHDU(cube.data[5] * 10, sci, name='SCI'),
+                  fits.ImageHDU((cube.uncertainty.array[5] * 10) ** -2, wht, name='WHT'),
+                  fits.ImageHDU(np.ones(cube.data.shape[1:], np.int32), name='CTX')]
+                 ).writeto(path)
+    return path
+
+
+def test_hst_image_through_every_entry_point(glue_plugins, mock, tmp_path):
+    path = hst_image(tmp_path / 'j8xi01_drc.fits', mock, weight='IVM')
+    reference = pixbin.bin_pixels(path, 8.0, min_diameter=3)
+    assert reference.flux.unit == u.ct / u.s and reference.band_names == ('F606W',)
+    assert_allclose(reference.band_wavelengths.to_value(u.AA), [5921.9])
+    assert reference.nbins > 10
+    assert main(['bin', str(path), '-o', str(tmp_path / 'cli.fits'), '--snr', '8',
+                 '--min-diameter', '3', '--no-progress']) == 0
+    table = bin_many([path], tmp_path / 'batch', scheduler='serial', progress=False, snr=8.0,
+                     min_diameter=3)
+    assert find_factory(str(path)) is read_input_data
+    dc = DataCollection(load_data(str(path)))
+    from_glue = pixbin_glue.binmap_from_data(
+        pixbin_glue.bin_data(dc, dc[path.stem], 8.0, min_diameter=3))
+    for bm in (pixbin.read_binmap(tmp_path / 'cli.fits'),
+               pixbin.read_binmap(table['output'][0]), from_glue):
+        assert_array_equal(bm.labels, reference.labels)
+        assert_allclose(bm.flux.to_value(reference.flux.unit), reference.flux.value,
+                        rtol=1e-12)
+        assert_allclose(bm.flux_err.to_value(reference.flux.unit), reference.flux_err.value,
+                        rtol=1e-12)
+
+
+def test_hst_exposure_weight_is_left_to_glue_and_refused_by_pixbin(glue_plugins, mock,
+                                                                    tmp_path, capsys):
+    path = hst_image(tmp_path / 'j8xi01_drz.fits', mock)
+    # glue can still show the image: its own FITS reader opens it
+    assert find_factory(str(path)) is not read_input_data
+    message = 'WHT extension of this drizzled image is an exposure-time weight'
+    with pytest.raises(ValueError, match=message):
+        pixbin.bin_pixels(path, 8.0)
+    assert main(['bin', str(path), '-o', str(tmp_path / 'o.fits'), '--snr', '8',
+                 '--no-progress']) == 2
+    assert message in capsys.readouterr().err
