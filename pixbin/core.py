@@ -103,10 +103,11 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
         ``alpha`` multiplies the quadrature noise of an ``n``-pixel bin by
         ``1 + alpha * log10(n)`` (MaNGA: 1.62); a callable gives the factor
         for an integer array ``n``.  Used in the S/N test and in ``flux_err``.
-    spectra : `~specutils.Spectrum` or `~astropy.nddata.NDData`, optional
+    spectra : `~specutils.Spectrum`, `~astropy.nddata.NDData` or path, optional
         A spectral cube on the same pixel grid (spectrophotometric data): a
-        Spectrum cube with any ``spectral_axis_index``, or an NDData cube
-        (nwave, ny, nx) with a spectral WCS axis.  The photometry is binned
+        Spectrum cube with any ``spectral_axis_index``, an NDData cube
+        (nwave, ny, nx) with a spectral WCS axis, or a FITS file of one (read
+        with `pixbin.io.read_input`: MUSE, MaNGA, CALIFA, JWST s3d, ...).  The photometry is binned
         first; the spectra of every bin inside the IFU footprint are then
         summed with the same map (masked or non-finite values are left out per
         wavelength, and such partial sums are masked).

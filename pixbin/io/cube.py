@@ -583,10 +583,22 @@ def normalise_input(cube, spectra=None, spec_region=None):
     piXedfit file also gives ``spectra`` and ``spec_region``), a sequence of
     paths or images, or an astropy object (returned as it is).
 
+    ``spectra`` may be a path too: a spectral cube (MUSE, MaNGA, CALIFA, JWST
+    s3d, or any 3-D cube with a spectral WCS axis) or the spectra of a
+    spectrophotometric piXedfit file.
+
     Returns
     -------
     cube, spectra, spec_region
     """
+    if isinstance(spectra, (str, os.PathLike)):
+        data = read_input(spectra)
+        found = data.get('spectra', data['cube'])
+        if not (found.meta or {}).get('spectral_cube') and 'spectra' not in data:
+            raise ValueError(f'spectra: {os.fspath(spectra)!r} is not a spectral cube (its '
+                             f'{data["cube"].meta.get("layout", "")} flux has no spectral '
+                             f'axis)')
+        spectra = found
     if isinstance(cube, (str, os.PathLike)):
         data = read_input(cube)
         if 'spectra' in data:

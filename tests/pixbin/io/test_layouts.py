@@ -18,7 +18,6 @@ from pixbin.io._units import parse_fits_unit
 from pixbin.io.cube import LAYOUTS, MANGA_BAD_BITS
 
 NWAVE, NY, NX = 8, 6, 5
-RNG = np.random.default_rng(16)
 ARCSEC = 1 / 3600
 
 
@@ -36,7 +35,7 @@ def celestial(header, scale_arcsec, cd=True):
 
 
 def flux_and_error(shape):
-    flux = RNG.gamma(3.0, 2.0, size=shape).astype(np.float32)
+    flux = np.random.default_rng(16).gamma(3.0, 2.0, size=shape).astype(np.float32)
     return flux, np.full(shape, 0.5, np.float32)
 
 
@@ -368,3 +367,25 @@ def test_read_input_names_the_layout(tmp_path):
     flux, err, dq = muse_file(tmp_path / 'muse.fits')
     data = read_input(tmp_path / 'muse.fits')
     assert sorted(data) == ['cube'] and data['cube'].meta['layout'] == 'MUSE'
+
+
+def test_spectral_cube_file_as_spectra(tmp_path):
+    """A MUSE file as the spectra of a photometric cube on its grid."""
+    from astropy.nddata import NDData
+    flux, err, dq = muse_file(tmp_path / 'muse.fits')
+    grid = read_cube(tmp_path / 'muse.fits').wcs.celestial
+    unit = u.Unit(1e-20 * u.erg / u.s / u.cm**2 / u.AA)
+    photometry = NDData(flux[:3].sum(axis=0)[np.newaxis] * np.ones((2, 1, 1)),
+                        uncertainty=StdDevUncertainty(np.ones((2, NY, NX))), unit=unit,
+                        wcs=grid)
+    bm = pixbin.bin_pixels(photometry, 40.0, min_diameter=1, spectra=tmp_path / 'muse.fits',
+                           spec_min_fraction=0.5)
+    assert bm.nbins > 1 and bm.nbins_spec > 0
+    b = int(np.argmax(np.bincount(bm.spec_labels.ravel())[1:])) + 1   # the largest
+    # at one wavelength, the bin spectrum sums the values of its pixels that DQ keeps
+    pixels = (bm.spec_labels == b) & (dq[0] == 0)
+    assert pixels.sum() > 1
+    assert_allclose(bm.spectrum(b).flux[0].to_value(unit), flux[0][pixels].sum(), rtol=1e-6)
+    jwst_file(tmp_path / 'i2d.fits', image=True)
+    with pytest.raises(ValueError, match=r"spectra: '.*i2d.fits' is not a spectral cube"):
+        pixbin.bin_pixels(photometry, 10.0, spectra=tmp_path / 'i2d.fits')
