@@ -495,13 +495,21 @@ def read_input(path):
     # BLANK), which astropy cannot memory-map
     with open_fits(path, lazy=True) as hdul:
         layout = find_layout(hdul, name)
-        scaled = any(key in hdu.header for hdu in hdul for key in ('BSCALE', 'BZERO', 'BLANK'))
+        # (an open file is read whole at once: nothing to open again)
+        scaled = isinstance(path, (str, bytes, os.PathLike)) and \
+            any(key in hdu.header for hdu in hdul for key in ('BSCALE', 'BZERO', 'BLANK'))
         if layout.reader is None and not scaled:
             result = {'cube': _read_layout(hdul, layout, name)}
     if layout.reader is None and scaled:
         with open_fits(path) as hdul:
             result = {'cube': _read_layout(hdul, layout, name)}
     if layout.reader is not None:
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            # an open file (now closed): its own reader opens it again by its name
+            path = getattr(path, 'name', None)
+            if not isinstance(path, str) or not os.path.exists(path):
+                raise ValueError(f'{name}: a {layout.name} file is read from its name, not '
+                                 f'from an open file without one')
         result = layout.reader(path)
         result['cube'].meta['layout'] = layout.name
     return result

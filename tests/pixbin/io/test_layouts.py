@@ -389,3 +389,36 @@ def test_spectral_cube_file_as_spectra(tmp_path):
     jwst_file(tmp_path / 'i2d.fits', image=True)
     with pytest.raises(ValueError, match=r"spectra: '.*i2d.fits' is not a spectral cube"):
         pixbin.bin_pixels(photometry, 10.0, spectra=tmp_path / 'i2d.fits')
+
+
+def test_open_file_and_scaled_integers(tmp_path):
+    """An open binary file is read as a path is; scaled integer images are read whole."""
+    flux, err, dq = muse_file(tmp_path / 'muse.fits')
+    with open(tmp_path / 'muse.fits', 'rb') as handle:
+        from_handle = read_cube(handle)
+    assert_allclose(from_handle.flux.value, flux)
+    assert_array_equal(from_handle.mask, dq != 0)
+    with fits.open(tmp_path / 'muse.fits') as hdul:
+        hdul['DQ'].data = dq.astype(np.uint16)          # written with BZERO = 32768
+        hdul.writeto(tmp_path / 'uint16.fits')
+    assert 'BZERO' in fits.getheader(tmp_path / 'uint16.fits', 'DQ')
+    for source in (tmp_path / 'uint16.fits', open(tmp_path / 'uint16.fits', 'rb')):
+        cube = read_cube(source)
+        assert_array_equal(cube.mask, dq != 0)
+        if hasattr(source, 'close'):
+            source.close()
+
+
+def test_pixedfit_file_from_an_open_file(tmp_path):
+    from pixbin_test_helpers import write_fluxmap_fits
+    cube = pixbin.datasets.make_mock_galaxy(shape=(20, 20))
+    spectra, footprint = pixbin.datasets.make_mock_ifu(shape=(20, 20))
+    region = np.ones((20, 20), bool)
+    region[:, :3] = False
+    path = write_fluxmap_fits(tmp_path / 'f.fits', cube, region, spectra, footprint)
+    with open(path, 'rb') as handle:
+        data = read_input(handle)
+    assert sorted(data) == ['cube', 'spec_region', 'spectra']
+    assert data['cube'].meta['layout'] == 'piXedfit spectrophotometric'
+    assert_array_equal(data['cube'].mask[0], ~region)
+    assert_array_equal(data['spec_region'], footprint)
