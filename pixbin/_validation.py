@@ -436,16 +436,9 @@ def parse_snr(snr, nbands, band_names=()):
     return array
 
 
-def parse_ref_band(ref_band, band_names, total_snr):
-    """
-    Index of the reference band.
-
-    `None` chooses the band with the highest ``total_snr`` (the S/N of the sum
-    of all valid pixels, one value per band).
-    """
+def parse_ref_band(ref_band, band_names):
+    """Index of the reference band given by index or name."""
     nbands = len(band_names)
-    if ref_band is None:
-        return int(np.argmax(np.nan_to_num(np.asarray(total_snr, float), nan=-np.inf)))
     if isinstance(ref_band, str):
         if ref_band not in band_names:
             raise ValueError(f'ref_band {ref_band!r} is not a band name; bands are '

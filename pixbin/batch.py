@@ -13,8 +13,8 @@ import numpy as np
 __all__ = ['bin_many', 'read_config']
 
 #: Options of `~pixbin.bin_pixels` that a batch configuration may set.
-BIN_OPTIONS = ('snr', 'ref_band', 'min_diameter', 'redchi2_limit', 'sys_err', 'leftovers',
-               'strict_min_diameter', 'covariance', 'spec_min_fraction')
+BIN_OPTIONS = ('snr', 'method', 'ref_band', 'min_diameter', 'redchi2_limit', 'sys_err',
+               'leftovers', 'strict_min_diameter', 'covariance', 'spec_min_fraction')
 
 
 def read_config(path):

@@ -14,6 +14,8 @@ import sys
 import astropy.units as u
 import numpy as np
 
+from .binning import METHODS
+
 __all__ = ['main']
 
 # Errors that come from the user's input or files: reported in one line.
@@ -105,6 +107,9 @@ def _add_binning_options(parser, required_snr):
     parser.add_argument('--snr', type=_number_list, required=required_snr,
                         help='S/N threshold: one value for all bands or one per band, comma '
                              'separated (0 = no requirement in that band)')
+    parser.add_argument('--method', choices=list(METHODS), default=None,
+                        help="binning method: 'complete' (default) bins every group of "
+                             "pixels that can reach the S/N; 'greedy' is piXedfit's scheme")
     parser.add_argument('--ref-band', dest='ref_band', type=_band, default=None,
                         help='band index or name that orders the seeds (default: the band '
                              'with the highest total S/N)')
@@ -114,7 +119,8 @@ def _add_binning_options(parser, required_snr):
                         help='largest reduced chi-square between a pixel SED and its bin SED '
                              '(default: 4)')
     parser.add_argument('--sys-err', dest='sys_err', type=float, default=None,
-                        help='fractional systematic error in the shape test (default: 0)')
+                        help='fractional systematic error in the shape test (default: '
+                             + ', '.join(f'{v:g} for {k}' for k, v in METHODS.items()) + ')')
     parser.add_argument('--leftovers', choices=['unbinned', 'merge'], default=None,
                         help='pixels that cannot reach the S/N: keep them out of bins '
                              '(default) or merge them into the most similar adjacent bin')

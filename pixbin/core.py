@@ -11,12 +11,9 @@ import numpy as np
 from ._covariance import check_covariance, covariance_eta
 from ._progress import progress_callback
 from ._spectra import bin_spectra, parse_spectra, spectral_footprint
-from ._sums import safe_scale
 from ._validation import check_positive_scalar, parse_cube, parse_ref_band, parse_snr
 from .binmap import BinMap
-from .binning import LEFTOVER_CHOICES
-from .binning._greedy import greedy_pixel_major
-from .binning._greedy_kernel import bin_totals, pixel_major
+from .binning import LEFTOVER_CHOICES, METHODS, bin_arrays
 from .exceptions import PixbinWarning
 from .io.cube import normalise_input
 from .io.pixedfit import GALAXY_META_KEYS
@@ -32,14 +29,16 @@ def _min_diameter_pixels(min_diameter, wcs):
                              f'WCS to convert it to pixels; give it in pixels')
         from astropy.wcs.utils import proj_plane_pixel_scales
         scale = np.mean(proj_plane_pixel_scales(wcs)) * u.Unit(wcs.wcs.cunit[0] or 'deg')
-        min_diameter = (min_diameter / scale).to(u.dimensionless_unscaled)
+        min_diameter = (min_diameter / scale).to_value(u.dimensionless_unscaled)
+        if abs(min_diameter - round(min_diameter)) < 1e-6:   # float noise of the scale
+            min_diameter = float(round(min_diameter))
     elif isinstance(min_diameter, u.Quantity) and min_diameter.unit == u.pix:
         min_diameter = min_diameter.value
     return check_positive_scalar(min_diameter, 'min_diameter')
 
 
-def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0, mask=None,
-               sys_err=0.0, leftovers='unbinned', strict_min_diameter=False, covariance=None,
+def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
+               redchi2_limit=4.0, mask=None, sys_err=None, leftovers='unbinned', strict_min_diameter=False, covariance=None,
                spectra=None, spec_region=None, spec_min_fraction=1.0, band_names=None,
                band_wavelengths=None, progress=False):
     """
@@ -169,11 +168,14 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     parsed = parse_cube(cube, mask=mask, band_names=band_names,
                         band_wavelengths=band_wavelengths)
     thresholds = parse_snr(snr, parsed.nbands, parsed.band_names)
-    if ref_band is not None:
-        parse_ref_band(ref_band, parsed.band_names, None)
+    ref_index = None if ref_band is None else parse_ref_band(ref_band, parsed.band_names)
     min_diameter = _min_diameter_pixels(min_diameter, parsed.wcs)
     redchi2_limit = check_positive_scalar(redchi2_limit, 'redchi2_limit')
-    sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
+    if not isinstance(method, str) or method not in METHODS:
+        raise (ValueError if isinstance(method, str) else TypeError)(
+            f'method must be one of {tuple(METHODS)}, got {method!r}')
+    if sys_err is not None:
+        sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
     if leftovers not in LEFTOVER_CHOICES:
         raise ValueError(f'leftovers must be one of {LEFTOVER_CHOICES}, got {leftovers!r}')
     if not isinstance(strict_min_diameter, (bool, np.bool_)):
@@ -189,38 +191,23 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     elif spec_region is not None:
         raise ValueError('spec_region was given without spectra')
 
-    # Pixel-major float64 copies (a pixel's SED contiguous) made in one pass.
-    # Tiny or huge values (1e-200, 1e200 in some unit) are rescaled by a power of
-    # two, which is exact: their squares must neither underflow nor overflow.
-    nbands = parsed.nbands
-    valid_flat = parsed.valid.ravel()
-    std_flat = parsed.std.reshape(nbands, -1)
-    some = np.flatnonzero(valid_flat)
-    # (a typical uncertainty: the median of a sample of about 256 pixels is enough)
-    scale = safe_scale(np.median(std_flat[:, some[::max(1, some.size // 256)]]))
-    flux2, var2 = pixel_major(parsed.flux.reshape(nbands, -1), std_flat, valid_flat, scale,
-                              True)
-    if ref_band is None:
-        with np.errstate(invalid='ignore', divide='ignore'):
-            total_snr = flux2.sum(axis=0) / np.sqrt(var2.sum(axis=0))
-    else:
-        total_snr = None
-    ref_index = parse_ref_band(ref_band, parsed.band_names, total_snr)
     nvalid = int(parsed.valid.sum())
-    labels = greedy_pixel_major(flux2, var2, valid_flat, parsed.shape, thresholds,
-                                ref_band=ref_index, min_diameter=min_diameter,
-                                strict_min_diameter=bool(strict_min_diameter),
-                                redchi2_limit=redchi2_limit, sys_err=sys_err,
-                                eta=covariance_eta(covariance, np.arange(1, nvalid + 1)),
-                                leftovers=leftovers, progress=progress_callback(progress))
+    result = bin_arrays(parsed.flux, parsed.std, thresholds, valid=parsed.valid, method=method,
+                        ref_band=ref_index,
+                        min_diameter=min_diameter,
+                        strict_min_diameter=bool(strict_min_diameter),
+                        redchi2_limit=redchi2_limit, sys_err=sys_err,
+                        eta=covariance_eta(covariance, np.arange(1, nvalid + 1)),
+                        leftovers=leftovers, progress=progress_callback(progress))
+    labels = result.labels
     meta = {
-        'method': 'sed_greedy',
+        'method': method,
         'snr': thresholds.tolist(),
-        'ref_band': parsed.band_names[ref_index],
+        'ref_band': parsed.band_names[result.ref_band],
         'min_diameter': min_diameter,
         'strict_min_diameter': bool(strict_min_diameter),
         'redchi2_limit': redchi2_limit,
-        'sys_err': sys_err,
+        'sys_err': result.sys_err,
         'leftovers': leftovers,
         'nvalid': nvalid,
     }
@@ -228,11 +215,9 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     for key in GALAXY_META_KEYS:
         if key in parsed.meta and np.isscalar(parsed.meta[key]):
             meta[key] = parsed.meta[key]
-    nbins = int(labels.max(initial=0))
-    npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
-    total, total_var = bin_totals(flux2, var2, labels.ravel(), nbins)
-    total = total * scale
-    total_std = np.sqrt(total_var) * scale * covariance_eta(covariance, npix)[:, np.newaxis]
+    nbins = result.nbins
+    total = result.flux
+    total_std = result.error * covariance_eta(covariance, result.npix)[:, np.newaxis]
     spec = {}
     if spectra is not None:
         spec_labels, binned_spectra = bin_spectra(labels, nbins, parsed_spectra, footprint,

@@ -74,6 +74,23 @@ def test_bin_writes_file_plot_and_regions(cube_file, tmp_path, capsys):
     assert text.count('text={bin ') >= bm.nbins and text.count('polygon') >= bm.nbins
 
 
+def test_bin_method_option(cube_file, tmp_path):
+    """--method greedy gives piXedfit's scheme, the default the complete one."""
+    snr = [10] * 7 + [0] * 5
+    cube = pixbin.io.read_cube(cube_file)
+    for method in ('greedy', 'complete'):
+        out = tmp_path / f'{method}.fits'
+        args = ['bin', str(cube_file), '--snr', ','.join(map(str, snr)), '--ref-band', '4',
+                '--min-diameter', '4', '-o', str(out), '--no-progress']
+        assert main(args + (['--method', 'greedy'] if method == 'greedy' else [])) == 0
+        bm = pixbin.read_binmap(out)
+        expected = pixbin.bin_pixels(cube, snr, ref_band=4, min_diameter=4, method=method)
+        np.testing.assert_array_equal(bm.labels, expected.labels)
+        assert bm.meta['method'] == method
+    assert not np.array_equal(pixbin.read_binmap(tmp_path / 'greedy.fits').labels,
+                              pixbin.read_binmap(tmp_path / 'complete.fits').labels)
+
+
 def test_bin_progress_bar_on_stderr(cube_file, tmp_path, capsys):
     assert main(['bin', str(cube_file), '--snr', '5', '-o', str(tmp_path / 'b.fits'),
                  '--progress']) == 0
