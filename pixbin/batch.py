@@ -93,12 +93,11 @@ def bin_one(path, output, options, overwrite=False):
     'failed'), ``nbins``, ``nbins_spec``, ``seconds`` and ``error``.
     """
     from .core import bin_pixels
-    from .io import read_input
     start = time.perf_counter()
     row = {'input': os.fspath(path), 'output': output, 'status': 'failed', 'nbins': -1,
            'nbins_spec': -1, 'seconds': 0.0, 'error': ''}
     try:
-        bm = bin_pixels(**read_input(path), **options)
+        bm = bin_pixels(path, **options)      # read by pixbin.io.read_input
         bm.write(output, overwrite=overwrite)
         row.update(status='done', nbins=bm.nbins,
                    nbins_spec=bm.nbins_spec if bm.spectra is not None else -1)

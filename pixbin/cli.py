@@ -45,13 +45,12 @@ def _bin(args):
     for path in (args.output, args.plot, args.regions):
         if path is not None:
             check_target(path, args.overwrite)
-    from .io import read_input
-    data = read_input(args.input)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     from .batch import BIN_OPTIONS
     options = {key: getattr(args, key) for key in BIN_OPTIONS
                if getattr(args, key) is not None}
-    bm = bin_pixels(**data, **options, progress=progress)
+    # bin_pixels reads the file with pixbin.io.read_input, the reader of every entry point
+    bm = bin_pixels(args.input, **options, progress=progress)
     bm.write(args.output, overwrite=args.overwrite)
     print(f'{args.input}: {bm.nbins} bins'
           + (f', {bm.nbins_spec} with spectra' if bm.spectra is not None else '')
@@ -254,8 +253,9 @@ def build_parser():
 
     binp = sub.add_parser(
         'bin', help='bin a FITS cube and write a bin-map FITS file',
-        description='Bin the pixels of a FITS cube (a piXedfit flux-map file, or a FITS cube '
-                    'or image with BUNIT and an uncertainty extension) so that every bin '
+        description='Bin the pixels of a FITS cube (a piXedfit flux-map file, an image of '
+                    'JWST or HST, or a FITS cube or image with BUNIT and an uncertainty '
+                    'extension, read by pixbin.io.read_input) so that every bin '
                     'reaches the S/N threshold in every band that has one, and write the bins '
                     'as a FITS file that keeps the WCS and that piXedfit users can read.',
         epilog='example: pixbin bin ngc309_fluxmap.fits --snr 10,10,10,10,10,10,10,0,0,0,0,0 '

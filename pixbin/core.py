@@ -15,6 +15,7 @@ from ._validation import check_positive_scalar, parse_cube, parse_ref_band, pars
 from .binmap import BinMap
 from .binning import LEFTOVER_CHOICES, METHODS, bin_arrays
 from .exceptions import PixbinWarning
+from .io.cube import normalise_input
 from .io.pixedfit import GALAXY_META_KEYS
 
 __all__ = ['bin_pixels']
@@ -53,9 +54,12 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
 
     Parameters
     ----------
-    cube : `~astropy.nddata.NDData` or list of `~astropy.nddata.NDData`
+    cube : `~astropy.nddata.NDData`, path, or list of them
         Photometric cube of shape (nbands, ny, nx), a single image (ny, nx),
-        or a list of 2-D images on one pixel grid (stacked in order).  It
+        or a list of 2-D images on one pixel grid (stacked in order).  A FITS
+        file is read with `pixbin.io.read_input` (the reader of ``pixbin
+        bin``): a spectrophotometric piXedfit file gives its spectra too.  A
+        spectral cube (a `specutils.Spectrum`) is refused.  It
         needs a flux unit and an uncertainty of the same shape
         (`~astropy.nddata.StdDevUncertainty`; `~astropy.nddata.VarianceUncertainty`
         and `~astropy.nddata.InverseVariance` are converted).  Its optional
@@ -108,10 +112,11 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
         ``alpha`` multiplies the quadrature noise of an ``n``-pixel bin by
         ``1 + alpha * log10(n)`` (MaNGA: 1.62); a callable gives the factor
         for an integer array ``n``.  Used in the S/N test and in ``flux_err``.
-    spectra : `~specutils.Spectrum` or `~astropy.nddata.NDData`, optional
+    spectra : `~specutils.Spectrum`, `~astropy.nddata.NDData` or path, optional
         A spectral cube on the same pixel grid (spectrophotometric data): a
-        Spectrum cube with any ``spectral_axis_index``, or an NDData cube
-        (nwave, ny, nx) with a spectral WCS axis.  The photometry is binned
+        Spectrum cube with any ``spectral_axis_index``, an NDData cube
+        (nwave, ny, nx) with a spectral WCS axis, or a FITS file of one (read
+        with `pixbin.io.read_input`: MUSE, MaNGA, CALIFA, JWST s3d, ...).  The photometry is binned
         first; the spectra of every bin inside the IFU footprint are then
         summed with the same map (masked or non-finite values are left out per
         wavelength, and such partial sums are masked).
@@ -168,6 +173,8 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     >>> bm.flux.unit
     Unit("1e-17 erg / (Angstrom s cm2)")
     """
+    # Files are read by the one reader of every entry point (spectra included).
+    cube, spectra, spec_region = normalise_input(cube, spectra, spec_region)
     parsed = parse_cube(cube, mask=mask, band_names=band_names,
                         band_wavelengths=band_wavelengths)
     thresholds = parse_snr(snr, parsed.nbands, parsed.band_names)

@@ -492,7 +492,7 @@ CLI_CASES = [
     ('cube.fits', zero_err, ['--snr', '5'],
      'cube.uncertainty must be finite and positive where the data are valid'),
     ('cube.fits', cut_err, ['--snr', '5'],
-     'cube.uncertainty has shape (12, 20, 19), but cube.data has shape (12, 20, 20)'),
+     'bad.fits: the uncertainty (ERR) has shape (12, 20, 19), the flux (SCI) (12, 20, 20)'),
     ('cube.fits', set_data('SCI', np.ones(20)), ['--snr', '5'],
      'bad.fits: the flux (SCI) must be an image (ny, nx) or a cube'),
     ('bins.fits', None, ['--snr', '5'], 'bad.fits is a bin-map file, not a cube'),
