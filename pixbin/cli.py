@@ -33,6 +33,15 @@ def _number_list(text):
     return values[0] if len(values) == 1 else values
 
 
+def _bands(text):
+    """'4760-4950,4950-5150' or '0.476-0.495um' -> Quantity (n, 2)."""
+    from ._windows import parse_bands_text
+    try:
+        return parse_bands_text(text)
+    except (ValueError, u.UnitsError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _band(text):
     return int(text) if text.lstrip('-').isdigit() else text
 
@@ -47,10 +56,16 @@ def _bin(args):
             check_target(path, args.overwrite)
     from .io import read_input
     data = read_input(args.input)
+    if 'spectra' not in data:
+        # a 3-D cube with a spectral WCS axis is binned through wavelength windows
+        from ._windows import spectral_cube_from_file
+        data['cube'] = spectral_cube_from_file(args.input, data['cube'])
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     from .batch import BIN_OPTIONS
     options = {key: getattr(args, key) for key in BIN_OPTIONS
                if getattr(args, key) is not None}
+    if args.bands is not None:
+        options['bands'] = args.bands
     bm = bin_pixels(**data, **options, progress=progress)
     bm.write(args.output, overwrite=args.overwrite)
     print(f'{args.input}: {bm.nbins} bins'
@@ -263,6 +278,11 @@ def build_parser():
     binp.add_argument('input', help='input FITS file')
     binp.add_argument('-o', '--output', required=True, help='bin-map FITS file to write')
     _add_binning_options(binp, required_snr=True)
+    binp.add_argument('--bands', type=_bands, default=None, metavar='LOW-HIGH[,...]',
+                      help='wavelength windows of a spectral cube (3-D with a spectral WCS '
+                           'axis), each a band of the binning: LOW-HIGH in Angstrom or with a '
+                           'unit, comma separated, e.g. 4760-4950,4950-5150 or 0.476-0.495um '
+                           '(default for a spectral cube: 4 equal windows)')
     binp.add_argument('--plot', metavar='PNG', help='also write a picture of the bin map')
     binp.add_argument('--regions', metavar='REG',
                       help='also write the bins as ds9 polygon regions (sky if WCS)')

@@ -39,7 +39,7 @@ def _min_diameter_pixels(min_diameter, wcs):
 def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
                redchi2_limit=4.0, mask=None, sys_err=None, leftovers='unbinned', strict_min_diameter=False, covariance=None,
                spectra=None, spec_region=None, spec_min_fraction=1.0, band_names=None,
-               band_wavelengths=None, progress=False):
+               band_wavelengths=None, bands=None, progress=False):
     """
     Bin the pixels of a multi-band cube by S/N in every band and SED shape.
 
@@ -117,6 +117,14 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
         Band names, overriding ``cube.meta``.
     band_wavelengths : `~astropy.units.Quantity`, optional
         Effective band wavelengths, overriding ``cube.meta``.
+    bands : `~astropy.units.Quantity` or `~specutils.SpectralRegion`, optional
+        Wavelength windows ``(low, high)``, shape (n, 2), for a spectral
+        ``cube`` (a Spectrum cube, or an NDData (nwave, ny, nx) with a spectral
+        WCS axis and no band names): each window becomes a band, the mean flux
+        density of its valid channels, whose S/N is that of their summed
+        flux; ``spectra`` is then the cube itself.  A spectral cube without
+        ``bands`` is binned in 4 windows of equal numbers of channels (with a
+        `~pixbin.PixbinWarning`).  See :ref:`spectral-cubes`.
     progress : bool or callable, optional
         Show a progress bar (True), or call ``progress(fraction)`` while the
         binning runs.
@@ -158,6 +166,11 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     >>> bm.flux.unit
     Unit("1e-17 erg / (Angstrom s cm2)")
     """
+    options = dict(locals())            # a spectral cube is binned through its windows
+    from ._windows import bin_with_windows, is_spectral_cube
+    if bands is not None or is_spectral_cube(cube, band_names):
+        del options['cube'], options['bands']
+        return bin_with_windows(bin_pixels, cube, bands, **options)
     parsed = parse_cube(cube, mask=mask, band_names=band_names,
                         band_wavelengths=band_wavelengths)
     thresholds = parse_snr(snr, parsed.nbands, parsed.band_names)
