@@ -346,9 +346,10 @@ def _spatial_shape(cube, flux_shape):
     else:
         order = [0, 1, 2]
         if cube.wcs.wcs.spec != 2:
-            raise ValueError(f'an NDData spectral cube must have its spectral axis first (numpy axis 0, the '
-                             f'third WCS axis), got the spectral axis as WCS axis '
-                             f'{cube.wcs.wcs.spec + 1}')
+            raise ValueError(f'cube: an NDData spectral cube must have its spectral axis '
+                             f'first (numpy axis 0, the third WCS axis), got it as WCS axis '
+                             f'{cube.wcs.wcs.spec + 1}; use a specutils Spectrum for other '
+                             f'axis orders')
     return tuple(flux_shape[i] for i in order[1:])
 
 

@@ -21,16 +21,27 @@ __all__ = ['bin_pixels']
 
 
 def _min_diameter_pixels(min_diameter, wcs):
-    """``min_diameter`` in pixels; an angle is converted with the WCS pixel scale."""
+    """
+    ``min_diameter`` in pixels; an angle is converted with the WCS pixel scale.
+
+    The scale of an astropy FITS WCS is that of its projection plane; any other
+    APE-14 WCS is measured between neighbouring pixels on the sky.  A result
+    within 1e-6 pixel of an integer is that integer (0.8 arcsec at 0.2 arcsec
+    per pixel is 4, not 3.999999999999968).
+    """
     if isinstance(min_diameter, u.Quantity) and min_diameter.unit.physical_type == 'angle':
         if wcs is None:
             raise ValueError(f'min_diameter is an angle ({min_diameter}) but the cube has no '
                              f'WCS to convert it to pixels; give it in pixels')
-        from astropy.wcs.utils import proj_plane_pixel_scales
-        scale = np.mean(proj_plane_pixel_scales(wcs)) * u.Unit(wcs.wcs.cunit[0] or 'deg')
+        from ._reproject import pixel_scale
+        try:
+            scale = pixel_scale(wcs)
+        except ValueError as exc:
+            raise ValueError(f'min_diameter is an angle ({min_diameter}) but {exc}; give it '
+                             f'in pixels') from None
         min_diameter = (min_diameter / scale).to_value(u.dimensionless_unscaled)
-        if abs(min_diameter - round(min_diameter)) < 1e-6:   # float noise of the scale
-            min_diameter = float(round(min_diameter))
+        if np.isfinite(min_diameter) and abs(min_diameter - np.round(min_diameter)) <= 1e-6:
+            min_diameter = float(np.round(min_diameter))
     elif isinstance(min_diameter, u.Quantity) and min_diameter.unit == u.pix:
         min_diameter = min_diameter.value
     return check_positive_scalar(min_diameter, 'min_diameter')

@@ -183,6 +183,14 @@ def test_other_errors():
                          unit='Jy')
     with pytest.raises(TypeError, match='bands needs a spectral cube'):
         bin_pixels(photometric, 8.0, bands=BANDS)
+    wave_first = WCS(naxis=3)
+    wave_first.wcs.ctype = ['WAVE', 'RA---TAN', 'DEC--TAN']
+    wave_first.wcs.cdelt = [2e-10, -1e-4, 1e-4]
+    wave_first.wcs.crval = [5e-7, 150.0, 2.0]
+    flux = np.ones((NY, NX, NWAVE))
+    with pytest.raises(ValueError, match='must have its spectral axis first'):
+        bin_pixels(NDData(flux, unit='Jy', uncertainty=StdDevUncertainty(flux),
+                          wcs=wave_first), 8.0, bands=BANDS)
 
 
 def test_variance_uncertainty_and_extra_masks():
