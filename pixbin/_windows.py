@@ -392,6 +392,19 @@ def bin_with_windows(bin_pixels, cube, bands, *, spectra=None, mask=None, **opti
     return result
 
 
+def read_binning_input(path):
+    """
+    `pixbin.io.read_input`, with a 3-D cube that has a spectral WCS axis kept
+    as a spectral cube (`spectral_cube_from_file`); used by ``pixbin bin``
+    and `pixbin.bin_many`.
+    """
+    from .io import read_input
+    data = read_input(path)
+    if 'spectra' not in data:
+        data['cube'] = spectral_cube_from_file(path, data['cube'])
+    return data
+
+
 def spectral_cube_from_file(path, cube):
     """
     The cube read from ``path`` with its spectral WCS, when it has one.

@@ -54,18 +54,13 @@ def _bin(args):
     for path in (args.output, args.plot, args.regions):
         if path is not None:
             check_target(path, args.overwrite)
-    from .io import read_input
-    data = read_input(args.input)
-    if 'spectra' not in data:
-        # a 3-D cube with a spectral WCS axis is binned through wavelength windows
-        from ._windows import spectral_cube_from_file
-        data['cube'] = spectral_cube_from_file(args.input, data['cube'])
+    # (a 3-D cube with a spectral WCS axis is binned through wavelength windows)
+    from ._windows import read_binning_input
+    data = read_binning_input(args.input)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     from .batch import BIN_OPTIONS
     options = {key: getattr(args, key) for key in BIN_OPTIONS
                if getattr(args, key) is not None}
-    if args.bands is not None:
-        options['bands'] = args.bands
     bm = bin_pixels(**data, **options, progress=progress)
     bm.write(args.output, overwrite=args.overwrite)
     print(f'{args.input}: {bm.nbins} bins'
@@ -146,6 +141,11 @@ def _add_binning_options(parser, required_snr):
     parser.add_argument('--covariance', type=float, default=None, metavar='ALPHA',
                         help='covariance correction of the binned noise, '
                              'eta = 1 + ALPHA log10(npix) (MaNGA: 1.62)')
+    parser.add_argument('--bands', type=_bands, default=None, metavar='LOW-HIGH[,...]',
+                        help='wavelength windows of a spectral cube (3-D with a spectral WCS '
+                             'axis), each a band of the binning: LOW-HIGH in Angstrom or with '
+                             'a unit, comma separated, e.g. 4760-4950,4950-5150 or '
+                             '0.476-0.495um (default for a spectral cube: 4 equal windows)')
     parser.add_argument('--spec-min-fraction', dest='spec_min_fraction', type=float,
                         default=None,
                         help='fraction of a bin inside the IFU footprint for it to get a '
@@ -278,11 +278,6 @@ def build_parser():
     binp.add_argument('input', help='input FITS file')
     binp.add_argument('-o', '--output', required=True, help='bin-map FITS file to write')
     _add_binning_options(binp, required_snr=True)
-    binp.add_argument('--bands', type=_bands, default=None, metavar='LOW-HIGH[,...]',
-                      help='wavelength windows of a spectral cube (3-D with a spectral WCS '
-                           'axis), each a band of the binning: LOW-HIGH in Angstrom or with a '
-                           'unit, comma separated, e.g. 4760-4950,4950-5150 or 0.476-0.495um '
-                           '(default for a spectral cube: 4 equal windows)')
     binp.add_argument('--plot', metavar='PNG', help='also write a picture of the bin map')
     binp.add_argument('--regions', metavar='REG',
                       help='also write the bins as ds9 polygon regions (sky if WCS)')

@@ -131,7 +131,9 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     bands : `~astropy.units.Quantity` or `~specutils.SpectralRegion`, optional
         Wavelength windows ``(low, high)``, shape (n, 2), for a spectral
         ``cube`` (a Spectrum cube, or an NDData (nwave, ny, nx) with a spectral
-        WCS axis and no band names): each window becomes a band, the mean flux
+        WCS axis and no band names), or that as text in Angstrom unless a unit
+        follows a window (``'4760-4950,0.495-0.515um'``, as ``pixbin bin
+        --bands`` takes it): each window becomes a band, the mean flux
         density of its valid channels, whose S/N is that of their summed
         flux; ``spectra`` is then the cube itself.  A spectral cube without
         ``bands`` is binned in 4 windows of equal numbers of channels (with a

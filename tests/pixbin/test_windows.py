@@ -294,3 +294,31 @@ def test_cli_bad_bands(cube_file, tmp_path, capsys):
     err = capsys.readouterr().err
     assert 'bands[0] (6000-6100 Angstrom) is outside the spectral range' in err
     assert not (tmp_path / 'x.fits').exists()
+
+
+def test_cli_bands_with_a_photometric_cube_is_a_user_error(tmp_path, capsys):
+    from pixbin_test_helpers import write_cube_fits
+    path = write_cube_fits(pixbin.datasets.make_mock_galaxy(shape=(20, 20)),
+                           tmp_path / 'phot.fits')
+    assert main(['bin', str(path), '--snr', '8', '--bands', '5100-5200', '-o',
+                 str(tmp_path / 'x.fits')]) == 2
+    err = capsys.readouterr().err
+    assert 'bands needs a spectral cube' in err and err.count('\n') == 1
+
+
+def test_batch_bins_spectral_cubes_through_windows_from_a_config(cube_file, tmp_path):
+    from pixbin.batch import bin_many, read_config
+    config = tmp_path / 'params.toml'
+    config.write_text('snr = 8\nmin_diameter = 1\nbands = "5100-5200,0.52-0.53um"\n')
+    options = read_config(config)
+    table = bin_many([cube_file], tmp_path / 'out', scheduler='serial', progress=False,
+                     **options)
+    assert list(table['status']) == ['done']
+    bm = pixbin.read_binmap(table['output'][0])
+    assert bm.band_names == ('5100-5200 Angstrom', '5200-5300 Angstrom')   # text: Angstrom
+    assert table['nbins_spec'][0] == bm.nbins > 0
+    # without bands: the default windows, never one band per channel
+    with pytest.warns(PixbinWarning, match='no bands were given'):
+        table = bin_many([cube_file], tmp_path / 'out2', scheduler='serial', progress=False,
+                         snr=8, min_diameter=1)
+    assert pixbin.read_binmap(table['output'][0]).nbands == 4
