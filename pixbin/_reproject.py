@@ -109,6 +109,38 @@ def _majority(votes):
     return result
 
 
+def _target_box(labels, src, dst, shape):
+    """
+    Slices of the target grid that can see a bin: the bounding box of the outline
+    of the source grid's binned pixels, mapped to the target grid (plus a pixel).
+
+    The whole grid when the outline does not map everywhere (e.g. beyond the
+    edge of a projection).
+    """
+    ny, nx = shape
+    rows = np.flatnonzero(labels.any(axis=1))
+    cols = np.flatnonzero(labels.any(axis=0))
+    if rows.size == 0:
+        return slice(0, 0), slice(0, 0)
+    y0, y1 = rows[0] - 0.5, rows[-1] + 0.5
+    x0, x1 = cols[0] - 0.5, cols[-1] + 0.5
+    n = 4 * (int(max(y1 - y0, x1 - x0)) + 1)        # outline points, 4 per pixel side
+    t = np.linspace(0.0, 1.0, n)
+    x = np.concatenate([x0 + (x1 - x0) * t, np.full(n, x1), x1 - (x1 - x0) * t, np.full(n, x0)])
+    y = np.concatenate([np.full(n, y0), y0 + (y1 - y0) * t, np.full(n, y1), y1 - (y1 - y0) * t])
+    try:
+        tx, ty = (np.asarray(v) for v in dst.world_to_pixel(src.pixel_to_world(x, y)))
+    except (ValueError, TypeError):
+        return slice(0, ny), slice(0, nx)
+    if not (np.all(np.isfinite(tx)) and np.all(np.isfinite(ty))):
+        return slice(0, ny), slice(0, nx)
+    box_y = slice(int(np.clip(np.floor(ty.min() + 0.5) - 1, 0, ny)),
+                  int(np.clip(np.floor(ty.max() + 0.5) + 2, 0, ny)))
+    box_x = slice(int(np.clip(np.floor(tx.min() + 0.5) - 1, 0, nx)),
+                  int(np.clip(np.floor(tx.max() + 0.5) + 2, 0, nx)))
+    return box_y, box_x
+
+
 def reproject_labels(labels, source_wcs, target_wcs, shape, supersample):
     """
     Labels of the target grid by majority vote of ``supersample**2`` sub-pixels.
@@ -116,6 +148,8 @@ def reproject_labels(labels, source_wcs, target_wcs, shape, supersample):
     Each target pixel is split into ``k x k`` sub-pixels whose centres go to
     the sky with ``target_wcs`` and onto the source grid with ``source_wcs``;
     each takes the label of the source pixel it falls in (0 outside the grid).
+    Only the target pixels near the binned part of the source grid are
+    computed; the others are 0.
     """
     k = supersample
     ny, nx = shape
@@ -124,11 +158,18 @@ def reproject_labels(labels, source_wcs, target_wcs, shape, supersample):
     dst = high_level(target_wcs)
     offsets = (np.arange(k) + 0.5) / k - 0.5
     dy, dx = (a.ravel() for a in np.meshgrid(offsets, offsets, indexing='ij'))
-    out = np.zeros(ny * nx, labels.dtype)
+    out = np.zeros(shape, labels.dtype)
+    box_y, box_x = _target_box(labels, src, dst, shape)
+    by, bx = box_y.stop - box_y.start, box_x.stop - box_x.start
+    if by <= 0 or bx <= 0:
+        return out
+    box = np.zeros(by * bx, labels.dtype)
     pixels_per_chunk = max(1, _CHUNK_POINTS // (k * k))
-    for begin in range(0, ny * nx, pixels_per_chunk):
-        index = np.arange(begin, min(begin + pixels_per_chunk, ny * nx))
-        py, px = np.divmod(index, nx)
+    for begin in range(0, by * bx, pixels_per_chunk):
+        index = np.arange(begin, min(begin + pixels_per_chunk, by * bx))
+        py, px = np.divmod(index, bx)
+        py = py + box_y.start
+        px = px + box_x.start
         x = (px[:, np.newaxis] + dx).ravel()
         y = (py[:, np.newaxis] + dy).ravel()
         world = dst.pixel_to_world(x, y)
@@ -139,8 +180,9 @@ def reproject_labels(labels, source_wcs, target_wcs, shape, supersample):
             inside = (ix >= 0) & (ix < sx) & (iy >= 0) & (iy < sy)   # False for NaN
         votes = np.zeros(x.size, labels.dtype)
         votes[inside] = labels[iy[inside].astype(np.intp), ix[inside].astype(np.intp)]
-        out[index] = _majority(votes.reshape(index.size, k * k))
-    return out.reshape(shape)
+        box[index] = _majority(votes.reshape(index.size, k * k))
+    out[box_y, box_x] = box.reshape(by, bx)
+    return out
 
 
 def _check_shape(shape, wcs):

@@ -141,7 +141,7 @@ def test_apply_sums_another_dataset_over_the_reprojected_bins(bm):
     assert binned.unit == u.Unit('ct / s')
 
 
-def reference_fractions(labels, source, target, shape, k=24):
+def reference_fractions(labels, source, target, shape, k=16):
     """
     Brute force: the fraction of each target pixel covered by each label (0 = no bin),
     from k x k sub-pixels through the FITS WCS arrays, counted with one bincount.
@@ -163,12 +163,14 @@ def reference_fractions(labels, source, target, shape, k=24):
     return counts.reshape(ny * nx, nlab) / (k * k)
 
 
-@pytest.mark.parametrize('scale, rotation, shift', [(0.7, 30.0, (3.3, -2.6)),
-                                                    (1.6, -47.0, (0.4, 5.1)),
-                                                    (0.45, 12.0, (-1.7, 0.2))])
+@pytest.mark.parametrize('scale, rotation, shift, grow', [(0.7, 30.0, (3.3, -2.6), 1),
+                                                          (1.6, -47.0, (0.4, 5.1), 1),
+                                                          (0.45, 12.0, (-1.7, 0.2), 1),
+                                                          (1.0, 40.0, (30.3, -20.6), 2)])
 def test_rotated_offset_grid_assigns_the_areas_like_a_brute_force_reference(
-        bm, scale, rotation, shift):
-    ny, nx = int(SHAPE[0] / scale), int(SHAPE[1] / scale)
+        bm, scale, rotation, shift, grow):
+    # (grow: a target grid grow times as large as the source, which covers part of it)
+    ny, nx = int(grow * SHAPE[0] / scale), int(grow * SHAPE[1] / scale)
     target = tan_wcs(scale=SCALE * scale, rotation=rotation,
                      crpix=(nx / 2 + shift[0], ny / 2 + shift[1]))
     result = bm.reproject(target, (ny, nx))
