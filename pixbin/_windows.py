@@ -377,9 +377,9 @@ def bin_with_windows(bin_pixels, cube, bands, *, spectra=None, mask=None, **opti
     Called at the top of `~pixbin.bin_pixels` when ``cube`` is a spectral cube
     or ``bands`` is given; ``options`` are its other arguments.
     """
-    if spectra is not None:
-        raise ValueError('spectra must not be given with a spectral cube (or bands): the '
-                         'spectra of the bins are summed from the cube itself')
+    if spectra is not None and is_spectral_cube(cube):
+        raise ValueError('spectra must not be given with a spectral cube: the spectra of the '
+                         'bins are summed from the cube itself')
     spatial_mask = None
     if mask is not None and np.ndim(mask) == 2:
         spatial_mask, mask = mask, None

@@ -153,11 +153,13 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     Raises
     ------
     TypeError
-        If ``cube`` is not NDData, or an option has the wrong type.
+        If ``cube`` is not NDData, or an option has the wrong type, or
+        ``bands`` is given with a cube that is not a spectral cube.
     ValueError
         If shapes disagree, the uncertainty is missing, zero, negative or NaN
         where the data are valid, every pixel is masked, or an option is out
-        of range.
+        of range; if a window of ``bands`` reaches beyond the spectral cube
+        or holds no channel, or ``spectra`` is given with a spectral cube.
     astropy.units.UnitsError
         If the cube has no unit or a unit that is not a flux.
 

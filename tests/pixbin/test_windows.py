@@ -183,6 +183,8 @@ def test_other_errors():
                          unit='Jy')
     with pytest.raises(TypeError, match='bands needs a spectral cube'):
         bin_pixels(photometric, 8.0, bands=BANDS)
+    with pytest.raises(TypeError, match='bands needs a spectral cube'):
+        bin_pixels(photometric, 8.0, bands=BANDS, spectra=spectrum())
     wave_first = WCS(naxis=3)
     wave_first.wcs.ctype = ['WAVE', 'RA---TAN', 'DEC--TAN']
     wave_first.wcs.cdelt = [2e-10, -1e-4, 1e-4]
