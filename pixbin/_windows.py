@@ -103,8 +103,20 @@ def parse_bands(bands):
     if isinstance(bands, SpectralRegion):
         bands = u.Quantity([u.Quantity([low, high]) for low, high in bands.subregions])
     if not isinstance(bands, u.Quantity):
-        raise TypeError(f'bands must be a Quantity of shape (n, 2) of wavelength windows or a '
-                        f'specutils SpectralRegion, got {type(bands).__name__}')
+        converted = None
+        for attempt in (lambda: u.Quantity(bands),       # e.g. a list of (low, high) pairs
+                        lambda: u.Quantity([u.Quantity(row) for row in bands])):
+            try:
+                converted = attempt()
+                break
+            except (TypeError, ValueError, u.UnitsError):
+                pass
+        if converted is None or converted.unit == u.one:
+            raise TypeError(f'bands must be a Quantity of shape (n, 2) of wavelength windows or '
+                            f'a specutils SpectralRegion, e.g. [[4760, 4950]] * u.AA, got '
+                            f'{type(bands).__name__}'
+                            + (' of numbers without a unit' if converted is not None else ''))
+        bands = converted
     if not bands.unit.is_equivalent(u.AA, equivalencies=u.spectral()):
         raise u.UnitsError(f'bands must be in a wavelength, frequency or energy unit, got '
                            f'{bands.unit!s}')

@@ -137,7 +137,8 @@ def test_bands_as_spectral_region_micron_frequency_or_text_are_the_same_windows(
     for bands in (SpectralRegion([(5100 * u.AA, 5200 * u.AA), (5200 * u.AA, 5300 * u.AA)]),
                   [[0.51, 0.52], [0.52, 0.53]] * u.um,
                   BANDS.to(u.THz, u.spectral()),
-                  '5100-5200,0.52-0.53um'):
+                  '5100-5200,0.52-0.53um',
+                  [(5100 * u.AA, 5200 * u.AA), (0.52 * u.um, 0.53 * u.um)]):
         phot, _ = spectral_to_windows(ndcube(), bands)
         assert_allclose(phot.data, ref.data, rtol=1e-12)
         assert phot.meta['band_nchannels'] == [50, 50]
@@ -165,7 +166,10 @@ def test_bands_text():
     ([[5100.5, 5101.5]] * u.AA, ValueError, r'bands\[0\] .* holds no channel'),
     ([5100, 5200, 5300] * u.AA, ValueError, r'bands must have shape \(n, 2\)'),
     ([[5100, 5200]] * u.s, u.UnitsError, 'bands must be in a wavelength, frequency or energy'),
-    ([[5100, 5200]], TypeError, 'bands must be a Quantity of shape'),
+    ([[5100, 5200]], TypeError, 'bands must be a Quantity of shape .* list of numbers without '
+                                'a unit'),
+    ('abc', ValueError, "bands: 'abc' is not a window LOW-HIGH"),
+    (object(), TypeError, 'bands must be a Quantity of shape .* got object$'),
 ])
 def test_bad_bands_name_bands(bands, error, message):
     with pytest.raises(error, match=message):
