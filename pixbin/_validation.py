@@ -297,9 +297,10 @@ def check_not_spectral(cube, name='cube'):
     where = f' ({meta["layout"]} file {meta.get("source_file", "")})' if 'layout' in meta else ''
     raise ValueError(
         f'{name} is a spectral cube{where} of shape {shape}, read as a specutils Spectrum: '
-        f'bin_pixels bins photometric bands and will not bin its wavelength channels as '
-        f'bands. Give it as spectra= with a photometric cube on the same pixel grid, or make '
-        f'a photometric cube from it first (e.g. sum it over wavelength windows).')
+        f'its wavelength channels are not photometric bands. Bin it through wavelength '
+        f'windows (pixbin.bin_pixels(cube, snr, bands=[[low, high], ...] * u.AA), or '
+        f'pixbin bin --bands), or give it as spectra= with a photometric cube on the same '
+        f'pixel grid.')
 
 
 def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name='cube'):

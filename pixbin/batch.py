@@ -14,7 +14,7 @@ __all__ = ['bin_many', 'read_config']
 
 #: Options of `~pixbin.bin_pixels` that a batch configuration may set.
 BIN_OPTIONS = ('snr', 'method', 'ref_band', 'min_diameter', 'redchi2_limit', 'sys_err',
-               'leftovers', 'strict_min_diameter', 'covariance', 'spec_min_fraction')
+               'leftovers', 'strict_min_diameter', 'covariance', 'spec_min_fraction', 'bands')
 
 
 def read_config(path):
@@ -28,6 +28,9 @@ def read_config(path):
         ref_band = "sdss_r"
         min_diameter = 4
         redchi2_limit = 4.0
+
+    Spectral cubes take their wavelength windows as text, in Angstrom unless a
+    unit follows a window: ``bands = "4760-4950,4950-5150,5150-5370"``.
 
     Raises
     ------

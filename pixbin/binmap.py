@@ -462,6 +462,77 @@ class BinMap:
         from ._apply import apply_binmap
         return apply_binmap(self, data)
 
+    def reproject(self, wcs, shape=None, *, supersample=None):
+        """
+        The same bins on another celestial pixel grid.
+
+        Each pixel of the target grid takes the bin that covers most of its
+        area, or 0 when more than half of its area lies outside every bin (or
+        outside this map).  The areas are estimated by supersampling: each
+        target pixel is split into ``supersample x supersample`` sub-pixels,
+        whose centres are carried through the sky (target WCS, then this
+        map's WCS) to this map's pixels; the bin of the most sub-pixels wins,
+        ties going to the lower bin number.  The error of an area is about the
+        area of a sub-pixel row along the bin edges, so the label of a target
+        pixel that a bin edge splits nearly in half may differ from the exact
+        answer.
+
+        Parameters
+        ----------
+        wcs : `~astropy.wcs.WCS` or APE-14 WCS
+            Celestial WCS of the target grid (different pixel scale,
+            rotation, offset or projection; a 3-D astropy WCS gives its
+            celestial part).
+        shape : tuple of int, optional
+            Target shape ``(ny, nx)``; default ``wcs.array_shape``.
+        supersample : int, optional
+            Sub-pixels per target pixel side.  Default: the smallest odd
+            number >= ``3 * target pixel scale / source pixel scale``, so that
+            sub-pixels are at most a third of a pixel of this map across (1
+            for a target grid three or more times finer, 3 for the same
+            scale).
+
+        Returns
+        -------
+        binmap : `~pixbin.BinMap`
+            Labels and WCS only (no flux, spectra or covariance correction:
+            bin the target data with `apply`).  Bins that cover no target
+            pixel are left out and the others numbered ``1..n`` in their
+            order; ``meta['source_bin_ids']`` holds the bin number in this map
+            of each new bin, ``meta['supersample']`` the supersampling.
+
+        Raises
+        ------
+        ValueError
+            If this map has no WCS, ``wcs`` has no celestial part, ``shape``
+            is not two positive integers or ``supersample`` is not a
+            positive integer.
+
+        Examples
+        --------
+        A 2 x 2 map carried to a grid twice as fine:
+
+        >>> import numpy as np
+        >>> from astropy.wcs import WCS
+        >>> from pixbin import BinMap
+        >>> coarse = WCS(naxis=2)
+        >>> coarse.wcs.ctype = ['RA---TAN', 'DEC--TAN']
+        >>> coarse.wcs.crval = [150.0, 2.0]
+        >>> coarse.wcs.crpix = [1.0, 1.0]
+        >>> coarse.wcs.cdelt = [-2e-4, 2e-4]
+        >>> fine = coarse.deepcopy()
+        >>> fine.wcs.crpix = [1.5, 1.5]
+        >>> fine.wcs.cdelt = [-1e-4, 1e-4]
+        >>> bm = BinMap(np.array([[1, 1], [2, 0]]), wcs=coarse)
+        >>> bm.reproject(fine, (4, 4)).labels
+        array([[1, 1, 1, 1],
+               [1, 1, 1, 1],
+               [2, 2, 0, 0],
+               [2, 2, 0, 0]], dtype=int32)
+        """
+        from ._reproject import reproject_binmap
+        return reproject_binmap(self, wcs, shape, supersample)
+
     def check_grid(self, shape, wcs=None, name='data'):
         """
         Raise a ValueError unless ``shape`` (and ``wcs`` when both have one) is this grid.

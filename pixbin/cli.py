@@ -33,6 +33,15 @@ def _number_list(text):
     return values[0] if len(values) == 1 else values
 
 
+def _bands(text):
+    """'4760-4950,4950-5150' or '0.476-0.495um' -> Quantity (n, 2)."""
+    from ._windows import parse_bands_text
+    try:
+        return parse_bands_text(text)
+    except (ValueError, u.UnitsError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _band(text):
     return int(text) if text.lstrip('-').isdigit() else text
 
@@ -130,6 +139,11 @@ def _add_binning_options(parser, required_snr):
     parser.add_argument('--covariance', type=float, default=None, metavar='ALPHA',
                         help='covariance correction of the binned noise, '
                              'eta = 1 + ALPHA log10(npix) (MaNGA: 1.62)')
+    parser.add_argument('--bands', type=_bands, default=None, metavar='LOW-HIGH[,...]',
+                        help='wavelength windows of a spectral cube (3-D with a spectral WCS '
+                             'axis), each a band of the binning: LOW-HIGH in Angstrom or with '
+                             'a unit, comma separated, e.g. 4760-4950,4950-5150 or '
+                             '0.476-0.495um (default for a spectral cube: 4 equal windows)')
     parser.add_argument('--spec-min-fraction', dest='spec_min_fraction', type=float,
                         default=None,
                         help='fraction of a bin inside the IFU footprint for it to get a '

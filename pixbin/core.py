@@ -12,6 +12,7 @@ from ._covariance import check_covariance, covariance_eta
 from ._progress import progress_callback
 from ._spectra import bin_spectra, parse_spectra, spectral_footprint
 from ._validation import check_positive_scalar, parse_cube, parse_ref_band, parse_snr
+from ._windows import bin_with_windows, is_spectral_cube
 from .binmap import BinMap
 from .binning import LEFTOVER_CHOICES, METHODS, bin_arrays
 from .exceptions import PixbinWarning
@@ -22,16 +23,27 @@ __all__ = ['bin_pixels']
 
 
 def _min_diameter_pixels(min_diameter, wcs):
-    """``min_diameter`` in pixels; an angle is converted with the WCS pixel scale."""
+    """
+    ``min_diameter`` in pixels; an angle is converted with the WCS pixel scale.
+
+    The scale of an astropy FITS WCS is that of its projection plane; any other
+    APE-14 WCS is measured between neighbouring pixels on the sky.  A result
+    within 1e-6 pixel of an integer is that integer (0.8 arcsec at 0.2 arcsec
+    per pixel is 4, not 3.999999999999968).
+    """
     if isinstance(min_diameter, u.Quantity) and min_diameter.unit.physical_type == 'angle':
         if wcs is None:
             raise ValueError(f'min_diameter is an angle ({min_diameter}) but the cube has no '
                              f'WCS to convert it to pixels; give it in pixels')
-        from astropy.wcs.utils import proj_plane_pixel_scales
-        scale = np.mean(proj_plane_pixel_scales(wcs)) * u.Unit(wcs.wcs.cunit[0] or 'deg')
+        from ._reproject import pixel_scale
+        try:
+            scale = pixel_scale(wcs)
+        except ValueError as exc:
+            raise ValueError(f'min_diameter is an angle ({min_diameter}) but {exc}; give it '
+                             f'in pixels') from None
         min_diameter = (min_diameter / scale).to_value(u.dimensionless_unscaled)
-        if abs(min_diameter - round(min_diameter)) < 1e-6:   # float noise of the scale
-            min_diameter = float(round(min_diameter))
+        if np.isfinite(min_diameter) and abs(min_diameter - np.round(min_diameter)) <= 1e-6:
+            min_diameter = float(np.round(min_diameter))
     elif isinstance(min_diameter, u.Quantity) and min_diameter.unit == u.pix:
         min_diameter = min_diameter.value
     return check_positive_scalar(min_diameter, 'min_diameter')
@@ -40,7 +52,7 @@ def _min_diameter_pixels(min_diameter, wcs):
 def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
                redchi2_limit=4.0, mask=None, sys_err=None, leftovers='unbinned', strict_min_diameter=False, covariance=None,
                spectra=None, spec_region=None, spec_min_fraction=1.0, band_names=None,
-               band_wavelengths=None, progress=False):
+               band_wavelengths=None, bands=None, progress=False):
     """
     Bin the pixels of a multi-band cube by S/N in every band and SED shape.
 
@@ -132,6 +144,16 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
         Band names, overriding ``cube.meta``.
     band_wavelengths : `~astropy.units.Quantity`, optional
         Effective band wavelengths, overriding ``cube.meta``.
+    bands : `~astropy.units.Quantity` or `~specutils.SpectralRegion`, optional
+        Wavelength windows ``(low, high)``, shape (n, 2), for a spectral
+        ``cube`` (a Spectrum cube, or an NDData (nwave, ny, nx) with a spectral
+        WCS axis and no band names), or that as text in Angstrom unless a unit
+        follows a window (``'4760-4950,0.495-0.515um'``, as ``pixbin bin
+        --bands`` takes it): each window becomes a band, the mean flux
+        density of its valid channels, whose S/N is that of their summed
+        flux; ``spectra`` is then the cube itself.  A spectral cube without
+        ``bands`` is binned in 4 windows of equal numbers of channels (with a
+        `~pixbin.PixbinWarning`).  See :ref:`spectral-cubes`.
     progress : bool or callable, optional
         Show a progress bar (True), or call ``progress(fraction)`` while the
         binning runs.
@@ -147,11 +169,13 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     Raises
     ------
     TypeError
-        If ``cube`` is not NDData, or an option has the wrong type.
+        If ``cube`` is not NDData, or an option has the wrong type, or
+        ``bands`` is given with a cube that is not a spectral cube.
     ValueError
         If shapes disagree, the uncertainty is missing, zero, negative or NaN
         where the data are valid, every pixel is masked, or an option is out
-        of range.
+        of range; if a window of ``bands`` reaches beyond the spectral cube
+        or holds no channel, or ``spectra`` is given with a spectral cube.
     astropy.units.UnitsError
         If the cube has no unit or a unit that is not a flux.
 
@@ -175,6 +199,10 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     """
     # Files are read by the one reader of every entry point (spectra included).
     cube, spectra, spec_region = normalise_input(cube, spectra, spec_region)
+    options = dict(locals())            # a spectral cube is binned through its windows
+    if bands is not None or is_spectral_cube(cube, band_names):
+        del options['cube'], options['bands']
+        return bin_with_windows(bin_pixels, cube, bands, **options)
     parsed = parse_cube(cube, mask=mask, band_names=band_names,
                         band_wavelengths=band_wavelengths)
     thresholds = parse_snr(snr, parsed.nbands, parsed.band_names)

@@ -130,8 +130,12 @@ def test_spectra_given_twice_is_an_error(files, mock):
         pixbin.bin_pixels(files['spectrophotometric'], SNR, spectra=mock[1], **OPTIONS)
 
 
-def test_a_spectral_cube_is_the_same_error_everywhere(glue_plugins, tmp_path, capsys):
-    """A MUSE cube: every entry point refuses to bin its channels as bands."""
+def test_a_spectral_cube_is_binned_through_the_same_windows_everywhere(glue_plugins, tmp_path,
+                                                                      capsys):
+    """
+    A MUSE cube: bin_pixels(path), pixbin bin and pixbin batch bin it through the
+    same wavelength windows; glue's bin_data (no IFU mode yet) says how.
+    """
     path = tmp_path / 'muse.fits'
     rng = np.random.default_rng(3)
     header = fits.Header({'CTYPE1': 'RA---TAN', 'CTYPE2': 'DEC--TAN', 'CTYPE3': 'AWAV',
@@ -144,23 +148,26 @@ def test_a_spectral_cube_is_the_same_error_everywhere(glue_plugins, tmp_path, ca
     stat['BUNIT'] = '(10**(-20)*erg/s/cm**2/Angstrom)**2'
     fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(flux, header, name='DATA'),
                   fits.ImageHDU(np.ones_like(flux), stat, name='STAT')]).writeto(path)
-    message = 'cube is a spectral cube (MUSE file muse.fits) of shape (30, 9, 9)'
-    with pytest.raises(ValueError) as info:
-        pixbin.bin_pixels(path, 5.0)
-    assert message in str(info.value)
+    bands = '4750-4770,4770-4785'
+    direct = pixbin.bin_pixels(path, 5.0, bands=[[4750, 4770], [4770, 4785]] * u.AA)
+    assert direct.band_names == ('4750-4770 Angstrom', '4770-4785 Angstrom')
+    assert direct.nbins > 10 and direct.nbins_spec == direct.nbins
     assert main(['bin', str(path), '-o', str(tmp_path / 'out.fits'), '--snr', '5',
-                 '--no-progress']) == 2
-    assert message in capsys.readouterr().err
-    table = bin_many([path], tmp_path / 'batch', scheduler='serial', progress=False, snr=5.0)
-    assert table['status'][0] == 'failed' and message in table['error'][0]
+                 '--bands', bands, '--no-progress']) == 0
+    table = bin_many([path], tmp_path / 'batch', scheduler='serial', progress=False, snr=5.0,
+                     bands=bands)
+    assert table['status'][0] == 'done'
+    for other in (pixbin.read_binmap(tmp_path / 'out.fits'),
+                  pixbin.read_binmap(table['output'][0])):
+        np.testing.assert_array_equal(other.labels, direct.labels)
+        np.testing.assert_allclose(other.flux.value, direct.flux.value, rtol=1e-12)
     dc = DataCollection(load_data(str(path)))
     data = dc['muse']
     assert data.meta['spectral_cube'] is True and data.meta['layout'] == 'MUSE'
     with pytest.raises(ValueError) as info:
         pixbin_glue.bin_data(dc, data, 5.0)
     assert 'cube is a spectral cube (MUSE file muse.fits)' in str(info.value)
-
-
+    assert 'Bin it through wavelength windows' in str(info.value)
 def test_generic_fits_files_are_left_to_glue(glue_plugins, mock, tmp_path):
     cube = mock[0]
     header = cube.wcs.to_header()

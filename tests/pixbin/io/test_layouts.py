@@ -13,6 +13,7 @@ from astropy.wcs.utils import proj_plane_pixel_scales
 from numpy.testing import assert_allclose, assert_array_equal
 
 import pixbin
+from pixbin import PixbinWarning
 from pixbin.io import read_cube, read_input
 from pixbin.io._units import parse_fits_unit
 from pixbin.io.cube import LAYOUTS, MANGA_BAD_BITS
@@ -101,17 +102,19 @@ def test_muse_wrong_variance_unit(tmp_path):
 
 
 def test_spectral_cube_is_not_binned_as_bands(tmp_path):
+    """A MUSE file is binned through wavelength windows, never channel by channel."""
     muse_file(tmp_path / 'muse.fits')
-    message = (r"cube is a spectral cube \(MUSE file muse.fits\) of shape \(8, 6, 5\), read "
-               r"as a specutils Spectrum: bin_pixels bins photometric bands")
-    with pytest.raises(ValueError, match=message):
-        pixbin.bin_pixels(tmp_path / 'muse.fits', snr=5)
-    with pytest.raises(ValueError, match='cube is a spectral cube'):
-        pixbin.bin_pixels(read_cube(tmp_path / 'muse.fits'), snr=5)
-    from pixbin.cli import main
-    assert main(['bin', str(tmp_path / 'muse.fits'), '-o', str(tmp_path / 'out.fits'),
-                 '--snr', '5', '--no-progress']) == 2
-    assert not (tmp_path / 'out.fits').exists()
+    with pytest.warns(PixbinWarning, match='no bands were given: binned in 4 windows'):
+        bm = pixbin.bin_pixels(tmp_path / 'muse.fits', snr=5)
+    assert len(bm.band_names) == 4 and bm.meta['bands_default']
+    assert bm.spectra is not None and bm.spectra.flux.shape[-1] == 8
+    with pytest.warns(PixbinWarning, match='no bands were given'):
+        again = pixbin.bin_pixels(read_cube(tmp_path / 'muse.fits'), snr=5)
+    np.testing.assert_array_equal(again.labels, bm.labels)
+    # past the windows, a spectral cube is never taken as photometric bands
+    from pixbin._validation import parse_cube
+    with pytest.raises(ValueError, match='Bin it through wavelength windows'):
+        parse_cube(read_cube(tmp_path / 'muse.fits'))
 
 
 def manga_file(path, ivar_unit=None):
