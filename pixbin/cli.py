@@ -95,7 +95,9 @@ def _batch(args):
     shown['input'] = [os.path.basename(p) for p in table['input']]
     shown.pprint_all()
     summary = os.path.join(args.output, 'summary.ecsv')
-    table.write(summary, overwrite=True)
+    from .io._atomic import atomic_path
+    with atomic_path(summary, overwrite=True) as tmp:     # the summary of this run replaces
+        table.write(tmp, format='ascii.ecsv', overwrite=True)   # that of an earlier one
     print(f'{table.meta["done"]} binned, {table.meta["skipped"]} skipped (already done), '
           f'{table.meta["failed"]} failed; summary in {summary}')
     return 1 if table.meta['failed'] else 0
