@@ -295,8 +295,64 @@ def build_parser():
     return parser
 
 
+class _ClosedPipeSafe:
+    """
+    Standard output that a closed pipe (``pixbin info FILE | head -1``) cannot break.
+
+    Once the reader has gone, output is dropped and the command goes on (a
+    ``pixbin bin`` still writes all its files); the file descriptor is pointed
+    at the null device so that Python's last flush at exit does not fail either.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.closed_pipe = False
+
+    def _broken(self):
+        self.closed_pipe = True
+        try:
+            fd = self._stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            return                          # not a real file (captured output)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, fd)
+        finally:
+            os.close(null)
+
+    def write(self, text):
+        if self.closed_pipe:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._broken()
+            return len(text)
+
+    def flush(self):
+        if self.closed_pipe:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._broken()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv=None):
     """Run the command line; return the exit code."""
+    stdout = sys.stdout
+    sys.stdout = safe = _ClosedPipeSafe(stdout)
+    try:
+        return _main(argv)
+    finally:
+        safe.flush()
+        sys.stdout = stdout
+
+
+def _main(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
