@@ -147,6 +147,7 @@ def _info(args):
     sizes = (f'; pixels per bin: min {bm.npix.min()}, median {np.median(bm.npix):g}, '
              f'max {bm.npix.max()}') if bm.nbins else ''
     print(f'  pixels in bins: {binned} ({binned / bm.labels.size:.1%} of the grid){sizes}')
+    print('  ' + _pixel_counts(bm))
     if bm.wcs is not None:
         centre = bm.wcs.pixel_to_world((bm.shape[1] - 1) / 2, (bm.shape[0] - 1) / 2)
         print(f'  WCS: yes, centre {centre.to_string("hmsdms", precision=1)}')
@@ -169,6 +170,15 @@ def _info(args):
     if bm.covariance is not None:
         print(f'  covariance correction: {bm.covariance!r}')
     return 0
+
+
+def _pixel_counts(bm):
+    """The line of ``pixbin info`` that tells valid pixels from pixels without data."""
+    if bm.n_unbinned is None:
+        return (f'valid pixels: unknown (the file has no NVALID): {int(bm.unbinned.sum())} '
+                f'pixels in no bin, with or without data')
+    return (f'valid pixels: {bm.n_binned + bm.n_unbinned} ({bm.n_binned} binned, '
+            f'{bm.n_unbinned} not binned); pixels without data: {bm.n_nodata}')
 
 
 def _demo(args):

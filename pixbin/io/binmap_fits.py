@@ -403,6 +403,13 @@ def read_binmap(path):
             raise ValueError(f'{path}: incomplete pixbin bin-map file (truncated?): missing '
                              f'extension(s) {", ".join(missing)} (found: {", ".join(names)})')
         meta = _parameters(hdul[0].header) if pixbin_file else {}
+        if 'nvalid' in meta:
+            nvalid, binned = meta['nvalid'], int(np.count_nonzero(labels))
+            if isinstance(nvalid, bool) or not isinstance(nvalid, (int, np.integer)) \
+                    or not binned <= nvalid <= labels.size:
+                raise ValueError(f'{path}: header keyword NVALID (number of valid pixels) must '
+                                 f'be an integer between the {binned} pixels in bins and the '
+                                 f'{labels.size} pixels of {map_name}, got {nvalid!r}')
         for key in GALAXY_META_KEYS:
             if key in header:
                 meta[key] = header[key]
