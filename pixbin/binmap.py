@@ -395,7 +395,8 @@ class BinMap:
             step = np.diff(wave.to_value(u.AA, equivalencies=u.spectral()))
             if np.all(step > 0) or np.all(step < 0):
                 from specutils import Spectrum
-                return Spectrum(flux=self._flux, spectral_axis=wave, uncertainty=uncertainty,
+                return Spectrum(flux=self._flux, spectral_axis=wave, spectral_axis_index=1,
+                                uncertainty=uncertainty,
                                 meta=meta)
         return NDData(self._flux.value, unit=self._flux.unit, uncertainty=uncertainty,
                       meta=meta)

@@ -83,6 +83,26 @@ def _paint(labels, per_bin):
     return np.moveaxis(table[labels], -1, 0)
 
 
+def _set_exact(header, key, value, comment=''):
+    """
+    ``header[key] = (value, comment)``, keeping every digit of a float.
+
+    A fixed-format card holds 20 characters, so astropy rounds a float such
+    as ``1.2345678901234567e-05``; such a value is written in FITS free format
+    (``repr`` in full), which astropy and cfitsio read back exactly.
+    """
+    if key in header:
+        del header[key]
+    card = fits.Card(key, value, comment)
+    if isinstance(value, float) and np.isfinite(value) \
+            and fits.Card.fromstring(card.image).value != value:
+        text = repr(float(value)).upper()
+        room = 80 - 10 - max(len(text), 20) - 3
+        card = fits.Card.fromstring(f'{key.upper():8s}= {text:>20s}'
+                                    + (f' / {comment[:room]}' if comment and room > 0 else ''))
+    header.append(card)
+
+
 def _map_header(bm, specphot, scale, bunit):
     header = fits.Header()
     if bm.wcs is not None:
@@ -106,7 +126,7 @@ def _map_header(bm, specphot, scale, bunit):
         header[f'fil{i}'] = name
     for key in GALAXY_META_KEYS:
         if key in bm.meta:
-            header[key] = bm.meta[key]
+            _set_exact(header, key, bm.meta[key])
     return header
 
 
@@ -121,9 +141,9 @@ def _primary_header(bm):
     header['SPECPHOT'] = int(bm.spectra is not None)
     for key, keyword, comment in _PARAMETERS:
         if key in bm.meta:
-            header[keyword] = (bm.meta[key], comment)
+            _set_exact(header, keyword, bm.meta[key], comment)
     for i, value in enumerate(bm.meta.get('snr', [])):
-        header[f'PBSNR{i}'] = (float(value), f'S/N threshold of band {i}')
+        _set_exact(header, f'PBSNR{i}', float(value), f'S/N threshold of band {i}')
     cov = bm.covariance
     if cov is None:
         header['PBCOVAR'] = ('none', 'covariance correction')
@@ -131,8 +151,24 @@ def _primary_header(bm):
         header['PBCOVAR'] = ('table', 'covariance: eta per bin in BINS.ETA')
     else:
         header['PBCOVAR'] = ('alpha', 'eta = 1 + PBALPHA log10(npix)')
-        header['PBALPHA'] = cov
+        _set_exact(header, 'PBALPHA', cov)
     return header
+
+
+def _spectra_npix(bm):
+    """
+    Pixels summed into each bin spectrum: ``spectra.meta['npix']``, or counted
+    on ``spec_labels`` (its definition) when the spectra do not say.
+    """
+    counts = np.bincount(bm.spec_labels.ravel(), minlength=bm.nbins + 1)[bm.spec_bin_ids]
+    npix = bm.spectra.meta.get('npix')
+    if npix is None:
+        return counts
+    values = np.asarray(npix)
+    if values.shape != counts.shape or values.dtype.kind not in 'iu' or np.any(values < 0):
+        raise ValueError(f"spectra.meta['npix'] must hold one pixel count (integer >= 0) per "
+                         f"bin with a spectrum ({counts.size}), got {npix!r}")
+    return values
 
 
 def binmap_to_hdulist(bm):
@@ -186,6 +222,10 @@ def binmap_to_hdulist(bm):
     table['ETA'] = bm.eta
     table['FLUX'] = bm.flux
     table['FLUX_ERR'] = bm.flux_err
+    if specphot:
+        spec_npix = np.zeros(bm.nbins, np.int32)
+        spec_npix[bm.spec_bin_ids - 1] = _spectra_npix(bm)
+        table['SPEC_NPIX'] = spec_npix
     hdus.append(fits.table_to_hdu(table))
     hdus[-1].name = 'BINS'
     bands = Table()
@@ -456,6 +496,7 @@ def read_binmap(path):
         if specphot:
             spec = _read_spectra(hdul, names, path, nbins)
             spec.setdefault('spec_region', None)
+            _spectra_npix_from_file(spec, bins if 'BINS' in names else None, path)
         try:
             return BinMap(labels, flux=flux, flux_err=flux_err, wcs=wcs, band_names=band_names,
                           band_wavelengths=wave, covariance=covariance, meta=meta, **spec)
@@ -495,6 +536,27 @@ def _read_spectra(hdul, names, path, nbins):
     if flux.shape[0] != ids.size:
         raise ValueError(f'{path}: SPEC_BIN_MAP has {ids.size} bins but the spectra have '
                          f'{flux.shape[0]} rows')
-    out['spectra'] = Spectrum(flux=flux, spectral_axis=axis, uncertainty=err, mask=mask,
+    out['spectra'] = Spectrum(flux=flux, spectral_axis=axis, spectral_axis_index=1,
+                              uncertainty=err, mask=mask,
                               meta={'bin_ids': ids})
     return out
+
+
+def _spectra_npix_from_file(spec, bins, path):
+    """
+    Put the pixel count of each bin spectrum into ``spectra.meta['npix']``:
+    the ``SPEC_NPIX`` column of ``BINS``, or, in files without it (older pixbin
+    files, piXedfit's), the pixels of each bin in ``SPEC_BIN_MAP``.
+    """
+    spectra = spec['spectra']
+    ids = spectra.meta['bin_ids']
+    if bins is not None and 'SPEC_NPIX' in bins.colnames:
+        column = np.asarray(bins['SPEC_NPIX'])
+        if column.dtype.kind not in 'iu' or np.any(column < 0):
+            raise ValueError(f'{path}: the SPEC_NPIX column of BINS must hold pixel counts '
+                             f'(integers >= 0), got {column[:5].tolist()}')
+        npix = column[ids - 1].astype(np.int64)
+    else:
+        npix = np.bincount(spec['spec_labels'].ravel())[ids] if ids.size \
+            else np.zeros(0, np.int64)
+    spectra.meta['npix'] = npix
