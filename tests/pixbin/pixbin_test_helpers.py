@@ -3,8 +3,8 @@
 
 import numpy as np
 
-__all__ = ['SNR_7_BANDS', 'assert_same_binmap', 'random_cube', 'write_cube_fits', 'write_fluxmap_fits',
-           'write_pixedfit_binmap']
+__all__ = ['SNR_7_BANDS', 'assert_same_binmap', 'random_cube', 'write_cube_fits',
+           'write_fluxmap_fits', 'write_pixedfit_binmap']
 
 #: The issue's S/N requirement on the 12-band mock: 10 in the first 7 bands.
 SNR_7_BANDS = [10.0] * 7 + [0.0] * 5
