@@ -163,8 +163,8 @@ def test_spectra_pixel_counts_are_written(tmp_path):
     bm = pixbin.bin_pixels(cube, 1.0, ref_band=4, min_diameter=3, spectra=spectra,
                            spec_min_fraction=0.4)
     npix = bm.spectra.meta['npix']
-    # 3 bins partly outside the IFU
-    assert np.count_nonzero(npix < bm.npix[bm.spec_bin_ids - 1]) == 3
+    # bins partly outside the IFU (3 with today's algorithm)
+    assert np.count_nonzero(npix < bm.npix[bm.spec_bin_ids - 1]) > 0
     bm.write(tmp_path / 'b.fits')
     bins = fits.getdata(tmp_path / 'b.fits', 'BINS')
     expected = np.zeros(bm.nbins, int)
