@@ -199,3 +199,24 @@ def test_damaged_exact_state_is_refused(binned, edit, match):
     edit(data.meta['pixbin_exact'])
     with pytest.raises(ValueError, match=match):
         pixbin_glue.binmap_from_data(data)
+
+
+@pytest.mark.parametrize('mask, expected', [(0o022, 0o644), (0o077, 0o600)])
+def test_glue_outputs_honour_the_umask(binned, tmp_path, mask, expected):
+    """The exporter's FITS file and the region files get 0o666 & ~umask, not 0o600."""
+    import os
+    import stat
+
+    from pixbin_glue._register import write_binmap_data
+    dc, cube, bins, direct = binned
+    group = dc.new_subset_group('two bins', pixbin_glue._binmap_data.bins_subset_state(
+        bins, [1, 2]))
+    old = os.umask(mask)
+    try:
+        write_binmap_data(str(tmp_path / 'bins.fits'), bins)
+        pixbin_glue.write_subset_regions(group, tmp_path / 'bins.reg')
+        pixbin_glue.write_subset_regions(group, tmp_path / 'bins.crtf')
+    finally:
+        os.umask(old)
+    modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in tmp_path.iterdir()}
+    assert modes == {name: oct(expected) for name in ('bins.fits', 'bins.reg', 'bins.crtf')}
