@@ -26,7 +26,8 @@ holds ``pixbin_binmap`` (the marker), ``band_names``, ``band_wavelengths``
 parameters in ``pixbin_parameters``, and in ``pixbin_exact`` what the
 components do not show (numbers, strings and arrays, which glue saves in a
 session): the exact summed flux of each bin and its uncertainty, the
-covariance correction, the spectra and the IFU footprint.  A dataset restored
+covariance correction, the spectra, the IFU footprint and the WCS with every
+digit.  A dataset restored
 from a saved session is thus the same `~pixbin.BinMap`.
 """
 
@@ -125,6 +126,10 @@ def binmap_to_data(binmap, label):
 def _exact_state(binmap):
     """What a session must keep to rebuild ``binmap`` exactly (see the module docstring)."""
     state = {'flux': np.array(binmap.flux.value), 'flux_err': np.array(binmap.flux_err.value)}
+    if binmap.wcs is not None:
+        # glue saves the coordinates with ~15 digits; the bin-map file's header keeps all
+        from pixbin.io.binmap_fits import _wcs_header
+        state['wcs_header'] = _wcs_header(binmap.wcs).tostring()
     cov = binmap.covariance
     if cov is None:
         state['covariance'] = 'none'
@@ -177,6 +182,10 @@ def _exact_parts(data, labels, nbins, nbands):
         else:
             raise ValueError(f'unknown covariance {kind!r}')
         parts = {'flux': flux, 'flux_err': flux_err, 'covariance': covariance}
+        if state.get('wcs_header') is not None:
+            from astropy.io import fits
+            from astropy.wcs import WCS
+            parts['wcs'] = WCS(fits.Header.fromstring(state['wcs_header']))
         if state.get('spec_region') is not None:
             parts['spec_region'] = np.asarray(state['spec_region'], dtype=bool)
         spec = state.get('spectra')
@@ -267,9 +276,9 @@ def binmap_from_data(data):
     if wave is not None:
         wave_unit = u.Unit(data.meta.get('band_wavelength_unit', 'Angstrom'))
         wave = np.asarray(wave, dtype=float) * wave_unit
-    wcs = data.coords if isinstance(data.coords, WCS) else None
+    parts.setdefault('wcs', data.coords if isinstance(data.coords, WCS) else None)
     try:
-        binmap = BinMap(labels, wcs=wcs, band_names=names, band_wavelengths=wave,
+        binmap = BinMap(labels, band_names=names, band_wavelengths=wave,
                         meta=dict(data.meta.get('pixbin_parameters', {})), **parts)
     except (TypeError, ValueError, u.UnitsError) as exc:
         raise ValueError(f'dataset {data.label!r} is not a consistent bin map: {exc}') from None

@@ -83,16 +83,14 @@ def _paint(labels, per_bin):
     return np.moveaxis(table[labels], -1, 0)
 
 
-def _set_exact(header, key, value, comment=''):
+def _exact_card(key, value, comment=''):
     """
-    ``header[key] = (value, comment)``, keeping every digit of a float.
+    A header card of ``value`` that keeps every digit of a float.
 
     A fixed-format card holds 20 characters, so astropy rounds a float such
     as ``1.2345678901234567e-05``; such a value is written in FITS free format
-    (``repr`` in full), which astropy and cfitsio read back exactly.
+    (``repr`` in full), which astropy, cfitsio and wcslib read back exactly.
     """
-    if key in header:
-        del header[key]
     card = fits.Card(key, value, comment)
     if isinstance(value, float) and np.isfinite(value) \
             and fits.Card.fromstring(card.image).value != value:
@@ -100,13 +98,47 @@ def _set_exact(header, key, value, comment=''):
         room = 80 - 10 - max(len(text), 20) - 3
         card = fits.Card.fromstring(f'{key.upper():8s}= {text:>20s}'
                                     + (f' / {comment[:room]}' if comment and room > 0 else ''))
-    header.append(card)
+    return card
+
+
+def _set_exact(header, key, value, comment=''):
+    """``header[key] = (value, comment)``, keeping every digit of a float."""
+    if key in header:
+        del header[key]
+    header.append(_exact_card(key, value, comment))
+
+
+def _wcs_header(wcs):
+    """
+    ``wcs.to_header(relax=True)`` with the reference point, scale, rotation
+    and poles written with every digit (to_header keeps about 15).
+    """
+    header = wcs.to_header(relax=True)
+    prm = wcs.wcs
+    exact = {'LONPOLE': prm.lonpole, 'LATPOLE': prm.latpole}
+    for i in range(prm.naxis):
+        exact[f'CRPIX{i + 1}'] = prm.crpix[i]
+        exact[f'CRVAL{i + 1}'] = prm.crval[i]
+        exact[f'CDELT{i + 1}'] = prm.cdelt[i]
+        for j in range(prm.naxis):
+            exact[f'PC{i + 1}_{j + 1}'] = prm.pc[i][j]
+            if prm.has_cd():
+                exact[f'CD{i + 1}_{j + 1}'] = prm.cd[i][j]
+    for key, value in exact.items():
+        value = float(value)
+        if key not in header or not isinstance(header[key], float) or header[key] == value:
+            continue
+        # the same number, rounded by to_header (never another convention's value)
+        if abs(header[key] - value) <= 1e-12 * abs(value):
+            index = header.index(key)
+            card = _exact_card(key, value, header.comments[key])
+            del header[key]
+            header.insert(index, card)
+    return header
 
 
 def _map_header(bm, specphot, scale, bunit):
-    header = fits.Header()
-    if bm.wcs is not None:
-        header.update(bm.wcs.to_header(relax=True))
+    header = fits.Header() if bm.wcs is None else _wcs_header(bm.wcs)
     header['nfilters'] = (bm.nbands, 'number of bands')
     ref = bm.meta.get('ref_band')
     header['refband'] = (bm.band_names.index(ref) if ref in bm.band_names else -1,
@@ -185,9 +217,7 @@ def binmap_to_hdulist(bm):
     prefix = 'PHOTO_' if specphot else ''
     hdus.append(fits.ImageHDU(labels, header=map_header, name=f'{prefix}BIN_MAP'))
     if specphot:
-        spec_header = fits.Header()
-        if bm.wcs is not None:
-            spec_header.update(bm.wcs.to_header(relax=True))
+        spec_header = fits.Header() if bm.wcs is None else _wcs_header(bm.wcs)
         hdus.append(fits.ImageHDU(bm.spec_labels.astype(np.int32), header=spec_header,
                                   name='SPEC_BIN_MAP'))
     flux_name = 'BIN_PHOTO_FLUX' if specphot else 'BIN_FLUX'
