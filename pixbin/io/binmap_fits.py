@@ -26,6 +26,7 @@ own unit), ``BANDS`` the band names and wavelengths, and the primary header the
 binning parameters (``PBSNRi``, ``PBREFB``, ``PBDMIN``, ``PBCHI2``, ...).
 """
 
+import numbers
 import os
 import warnings
 
@@ -203,10 +204,50 @@ def _spectra_npix(bm):
     return values
 
 
+def _check_text(value, what):
+    if not (value.isascii() and value.isprintable()) or value != value.rstrip():
+        raise ValueError(f'{what} must be printable ASCII without trailing spaces to be written '
+                         f'to a FITS file (which drops trailing spaces), got {value!r}')
+
+
+def _check_writable(bm):
+    """
+    Raise a ValueError or TypeError naming the part of ``bm`` that a FITS file
+    cannot hold exactly (band names and header values), before anything is written.
+    """
+    for i, name in enumerate(bm.band_names):
+        _check_text(name, f'band_names[{i}]')
+    for key in [key for key, _, _ in _PARAMETERS] + list(GALAXY_META_KEYS):
+        if key not in bm.meta:
+            continue
+        value, what = bm.meta[key], f'meta[{key!r}]'
+        if isinstance(value, str):
+            _check_text(value, what)
+        elif isinstance(value, (bool, np.bool_, numbers.Integral)):
+            pass
+        elif isinstance(value, numbers.Real):
+            if not np.isfinite(value):
+                raise ValueError(f'{what} must be finite to be written to a FITS header, got '
+                                 f'{value!r}')
+        else:
+            raise TypeError(f'{what} must be a string, a number or True/False to be written to '
+                            f'a FITS header, got {type(value).__name__}')
+    snr = bm.meta.get('snr')
+    if snr is not None:
+        try:
+            values = np.asarray(snr, dtype=float)
+        except (TypeError, ValueError):
+            values = None
+        if values is None or values.ndim != 1 or not np.all(np.isfinite(values)):
+            raise ValueError(f"meta['snr'] must be a list of finite numbers (one S/N threshold "
+                             f"per band) to be written to a FITS header, got {snr!r}")
+
+
 def binmap_to_hdulist(bm):
     """The FITS HDUs of a `~pixbin.BinMap` (see the module docstring)."""
     if bm.flux is None:
         raise ValueError('only a BinMap with photometry (flux, flux_err) can be written')
+    _check_writable(bm)
     specphot = int(bm.spectra is not None)
     wave = bm.band_wavelengths
     flux, scale, bunit = _pixedfit_values(bm.flux, wave)

@@ -713,3 +713,32 @@ def test_tabulated_covariance_of_no_bins():
         empty([1, 2])
     with pytest.raises(ValueError, match='TabulatedCovariance needs bin sizes >= 1'):
         TabulatedCovariance([0, 2], [1.0, 1.5])
+
+
+@pytest.mark.parametrize('kwargs, error, match', [
+    ({'band_names': ['g ']}, ValueError,
+     r"band_names\[0\] must be printable ASCII without trailing spaces to be written to a "
+     r"FITS file \(which drops trailing spaces\), got 'g '"),
+    ({'band_names': ['H\u03b1']}, ValueError, r"band_names\[0\] must be printable ASCII"),
+    ({'band_names': ['a\tb']}, ValueError, r"band_names\[0\] must be printable ASCII"),
+    ({'meta': {'object': 'NGC 1 '}}, ValueError,
+     r"meta\['object'\] must be printable ASCII without trailing spaces"),
+    ({'meta': {'object': 'M\u00b731'}}, ValueError, r"meta\['object'\] must be printable ASCII"),
+    ({'meta': {'z': np.inf}}, ValueError,
+     r"meta\['z'\] must be finite to be written to a FITS header, got inf"),
+    ({'meta': {'min_diameter': np.nan}}, ValueError, r"meta\['min_diameter'\] must be finite"),
+    ({'meta': {'ref_band': ['g']}}, TypeError,
+     r"meta\['ref_band'\] must be a string, a number or True/False to be written to a FITS "
+     r"header, got list"),
+    ({'meta': {'snr': ['high']}}, ValueError,
+     r"meta\['snr'\] must be a list of finite numbers \(one S/N threshold per band\) to be "
+     r"written to a FITS header, got \['high'\]"),
+    ({'meta': {'snr': [np.inf]}}, ValueError, r"meta\['snr'\] must be a list of finite numbers"),
+    ({'meta': {'snr': 5.0}}, ValueError, r"meta\['snr'\] must be a list of finite numbers"),
+])
+def test_write_binmap_header_values(tmp_path, kwargs, error, match):
+    """What a FITS file cannot hold exactly is refused before anything is written."""
+    bm = BinMap(np.array([[1, 1, 0]]), flux=JY, flux_err=JY, **kwargs)
+    with pytest.raises(error, match=match):
+        bm.write(tmp_path / 'bins.fits')
+    assert list(tmp_path.iterdir()) == []
