@@ -233,8 +233,72 @@ class BinMap:
 
     @lazyproperty
     def unbinned(self):
-        """Boolean image, True for pixels in no bin."""
+        """
+        Boolean image, True for pixels in no bin (with or without data).
+
+        See `n_unbinned` and `n_nodata` for the two kinds of pixels in no bin.
+        """
         return self._labels == 0
+
+    def _nvalid(self):
+        """``meta['nvalid']`` checked against the label image, or None if unknown."""
+        nvalid = self.meta.get('nvalid')
+        if nvalid is None:
+            return None
+        if isinstance(nvalid, (bool, np.bool_)) or not isinstance(nvalid, (int, np.integer)) \
+                or not self.n_binned <= nvalid <= self._labels.size:
+            raise ValueError(f"meta['nvalid'] must be an integer number of valid pixels between "
+                             f"the {self.n_binned} pixels in bins and the {self._labels.size} "
+                             f"pixels of the grid, got {nvalid!r}")
+        return int(nvalid)
+
+    @property
+    def n_binned(self):
+        """
+        Number of pixels in a bin.
+
+        Only pixels with valid data are ever binned, so this is also the number
+        of valid pixels binned.
+        """
+        return int(np.count_nonzero(self._labels))
+
+    @property
+    def n_unbinned(self):
+        """
+        Number of **valid** pixels in no bin, or None if unknown.
+
+        Pixels with valid data that no bin took (they could not reach the S/N
+        or failed the shape test); pixels without data (`n_nodata`) are not
+        counted.  It needs ``meta['nvalid']``, the number of valid pixels,
+        which `~pixbin.bin_pixels` records and bin-map files keep (``NVALID``);
+        for a map that does not know it (older files, piXedfit files) it is
+        None, as is `n_nodata`: all that is known then is that
+        ``unbinned.sum()`` pixels are in no bin.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from pixbin import BinMap
+        >>> bm = BinMap(np.array([[1, 1, 0], [2, 0, 0]]), meta={'nvalid': 4})
+        >>> bm.n_binned, bm.n_unbinned, bm.n_nodata
+        (3, 1, 2)
+        >>> print(BinMap(np.array([[1, 0]])).n_unbinned)
+        None
+        """
+        nvalid = self._nvalid()
+        return None if nvalid is None else nvalid - self.n_binned
+
+    @property
+    def n_nodata(self):
+        """
+        Number of pixels without valid data (never binned), or None if unknown.
+
+        ``labels.size - meta['nvalid']``: pixels masked, non-finite or without
+        a valid uncertainty in every band; None when ``meta['nvalid']`` is
+        unknown (see `n_unbinned`).
+        """
+        nvalid = self._nvalid()
+        return None if nvalid is None else self._labels.size - nvalid
 
     @lazyproperty
     def eta(self):
@@ -331,7 +395,8 @@ class BinMap:
             step = np.diff(wave.to_value(u.AA, equivalencies=u.spectral()))
             if np.all(step > 0) or np.all(step < 0):
                 from specutils import Spectrum
-                return Spectrum(flux=self._flux, spectral_axis=wave, uncertainty=uncertainty,
+                return Spectrum(flux=self._flux, spectral_axis=wave, spectral_axis_index=1,
+                                uncertainty=uncertainty,
                                 meta=meta)
         return NDData(self._flux.value, unit=self._flux.unit, uncertainty=uncertainty,
                       meta=meta)
@@ -631,10 +696,20 @@ class BinMap:
         from .plotting import plot_sed
         return plot_sed(self, bin_ids, ax, **kwargs)
 
+    def _describe_unbinned(self):
+        """'unbinned=N px' (valid pixels) and 'nodata=M px', for the repr."""
+        try:
+            unbinned, nodata = self.n_unbinned, self.n_nodata
+        except ValueError:          # a meta['nvalid'] that does not fit the labels
+            unbinned = nodata = None
+        if unbinned is None:
+            return f'in no bin={int(self.unbinned.sum())} px (valid or not: nvalid unknown)'
+        return f'unbinned={unbinned} px' + (f', nodata={nodata} px' if nodata else '')
+
     def __repr__(self):
         unit = '' if self._flux is None else f', unit={self._flux.unit!s}'
         spec = '' if self._spectra is None else f', nbins_spec={self.nbins_spec}'
         return (f'<{type(self).__name__}(nbins={self.nbins}{spec}, shape={self.shape}, '
-                f'nbands={self.nbands}{unit}, unbinned={int(self.unbinned.sum())} px, '
+                f'nbands={self.nbands}{unit}, {self._describe_unbinned()}, '
                 f'covariance={describe_covariance(self._covariance)!r}, '
                 f'wcs={"yes" if self._wcs is not None else "no"})>')

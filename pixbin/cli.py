@@ -105,7 +105,9 @@ def _batch(args):
     shown['input'] = [os.path.basename(p) for p in table['input']]
     shown.pprint_all()
     summary = os.path.join(args.output, 'summary.ecsv')
-    table.write(summary, overwrite=True)
+    from .io._atomic import atomic_path
+    with atomic_path(summary, overwrite=True) as tmp:     # the summary of this run replaces
+        table.write(tmp, format='ascii.ecsv', overwrite=True)   # that of an earlier one
     print(f'{table.meta["done"]} binned, {table.meta["skipped"]} skipped (already done), '
           f'{table.meta["failed"]} failed; summary in {summary}')
     return 1 if table.meta['failed'] else 0
@@ -164,6 +166,7 @@ def _info(args):
     sizes = (f'; pixels per bin: min {bm.npix.min()}, median {np.median(bm.npix):g}, '
              f'max {bm.npix.max()}') if bm.nbins else ''
     print(f'  pixels in bins: {binned} ({binned / bm.labels.size:.1%} of the grid){sizes}')
+    print('  ' + _pixel_counts(bm))
     if bm.wcs is not None:
         centre = bm.wcs.pixel_to_world((bm.shape[1] - 1) / 2, (bm.shape[0] - 1) / 2)
         print(f'  WCS: yes, centre {centre.to_string("hmsdms", precision=1)}')
@@ -186,6 +189,15 @@ def _info(args):
     if bm.covariance is not None:
         print(f'  covariance correction: {bm.covariance!r}')
     return 0
+
+
+def _pixel_counts(bm):
+    """The line of ``pixbin info`` that tells valid pixels from pixels without data."""
+    if bm.n_unbinned is None:
+        return (f'valid pixels: unknown (the file has no NVALID): {int(bm.unbinned.sum())} '
+                f'pixels in no bin, with or without data')
+    return (f'valid pixels: {bm.n_binned + bm.n_unbinned} ({bm.n_binned} binned, '
+            f'{bm.n_unbinned} not binned); pixels without data: {bm.n_nodata}')
 
 
 def _demo(args):
@@ -313,8 +325,64 @@ def build_parser():
     return parser
 
 
+class _ClosedPipeSafe:
+    """
+    Standard output that a closed pipe (``pixbin info FILE | head -1``) cannot break.
+
+    Once the reader has gone, output is dropped and the command goes on (a
+    ``pixbin bin`` still writes all its files); the file descriptor is pointed
+    at the null device so that Python's last flush at exit does not fail either.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.closed_pipe = False
+
+    def _broken(self):
+        self.closed_pipe = True
+        try:
+            fd = self._stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            return                          # not a real file (captured output)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, fd)
+        finally:
+            os.close(null)
+
+    def write(self, text):
+        if self.closed_pipe:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._broken()
+            return len(text)
+
+    def flush(self):
+        if self.closed_pipe:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._broken()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv=None):
     """Run the command line; return the exit code."""
+    stdout = sys.stdout
+    sys.stdout = safe = _ClosedPipeSafe(stdout)
+    try:
+        return _main(argv)
+    finally:
+        safe.flush()
+        sys.stdout = stdout
+
+
+def _main(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
