@@ -117,14 +117,19 @@ def _wcs_header(wcs):
     header = wcs.to_header(relax=True)
     prm = wcs.wcs
     exact = {'LONPOLE': prm.lonpole, 'LATPOLE': prm.latpole}
+    # With a CD matrix, CDELT and PC are not used (wcslib warns when they are read).
+    cd = prm.has_cd()
     for i in range(prm.naxis):
         exact[f'CRPIX{i + 1}'] = prm.crpix[i]
         exact[f'CRVAL{i + 1}'] = prm.crval[i]
-        exact[f'CDELT{i + 1}'] = prm.cdelt[i]
+        if not cd:
+            exact[f'CDELT{i + 1}'] = prm.cdelt[i]
         for j in range(prm.naxis):
-            exact[f'PC{i + 1}_{j + 1}'] = prm.pc[i][j]
-            if prm.has_cd():
-                exact[f'CD{i + 1}_{j + 1}'] = prm.cd[i][j]
+            if cd:      # to_header writes a CD matrix as PC with CDELT 1
+                key = f'CD{i + 1}_{j + 1}'
+                exact[key if key in header else f'PC{i + 1}_{j + 1}'] = prm.cd[i][j]
+            else:
+                exact[f'PC{i + 1}_{j + 1}'] = prm.pc[i][j]
     for key, value in exact.items():
         value = float(value)
         if key not in header or not isinstance(header[key], float) or header[key] == value:
