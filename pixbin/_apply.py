@@ -38,6 +38,7 @@ def apply_binmap(bm, data, name='data'):
         mask = nbad > 0
         unit = spec.unit
         return Spectrum(flux=total * unit, spectral_axis=spec.spectral_axis,
+                        spectral_axis_index=1,      # (nbins, nwave), even when nbins = nwave
                         uncertainty=None if total_std is None
                         else StdDevUncertainty(total_std * unit),
                         mask=mask, meta={'bin_ids': bm.bin_ids, 'npix': bm.npix})

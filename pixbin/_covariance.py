@@ -92,12 +92,20 @@ class TabulatedCovariance:
         order = np.argsort(npix)
         self.npix, index = np.unique(npix[order], return_index=True)
         self.eta = eta[order][index]
-        if self.npix.size == 0 or np.any(self.npix < 1):
+        if np.any(self.npix < 1):
             raise ValueError('TabulatedCovariance needs bin sizes >= 1')
 
     def __call__(self, n):
+        if self.npix.size == 0:
+            # the table of a map without bins (a file keeps eta per bin): nothing is known
+            if np.size(n):
+                raise ValueError('this TabulatedCovariance has no bin sizes (it comes from a '
+                                 'map without bins): it gives no eta')
+            return np.zeros(np.shape(n))
         return np.interp(np.log10(np.maximum(n, 1)), np.log10(self.npix), self.eta)
 
     def __repr__(self):
+        if self.npix.size == 0:
+            return '<TabulatedCovariance: no sizes>'
         return f'<TabulatedCovariance: {self.npix.size} sizes from {self.npix[0]:g} ' \
                f'to {self.npix[-1]:g}>'

@@ -258,6 +258,8 @@ def bin_spectra(labels, nbins, spectra, footprint, min_fraction, covariance):
     uncertainty = None
     if total_std is not None:
         uncertainty = StdDevUncertainty(total_std[rows] * eta[:, np.newaxis] * spectra.unit)
-    binned = Spectrum(flux=flux, spectral_axis=spectra.spectral_axis, uncertainty=uncertainty,
+    # spectral_axis_index: specutils cannot tell the axis when nbins_spec is nwave (or nwave - 1)
+    binned = Spectrum(flux=flux, spectral_axis=spectra.spectral_axis, spectral_axis_index=1,
+                      uncertainty=uncertainty,
                       mask=nbad[rows] > 0, meta={'bin_ids': ids, 'npix': inside[rows]})
     return spec_labels, binned

@@ -283,15 +283,35 @@ def _stack_images(images, name):
                   meta={'band_names': names})
 
 
+def check_not_spectral(cube, name='cube'):
+    """
+    Raise a ValueError if ``cube`` is a spectral cube (a `specutils.Spectrum`,
+    or read as one by `pixbin.io.read_cube`): its thousands of wavelength
+    channels are not photometric bands.
+    """
+    is_spectrum = any(c.__name__ in ('Spectrum', 'Spectrum1D') for c in type(cube).__mro__)
+    meta = getattr(cube, 'meta', None) or {}
+    if not (is_spectrum or meta.get('spectral_cube') is True):
+        return
+    shape = np.shape(getattr(cube, 'data', ()))
+    where = f' ({meta["layout"]} file {meta.get("source_file", "")})' if 'layout' in meta else ''
+    raise ValueError(
+        f'{name} is a spectral cube{where} of shape {shape}, read as a specutils Spectrum: '
+        f'its wavelength channels are not photometric bands. Bin it through wavelength '
+        f'windows (pixbin.bin_pixels(cube, snr, bands=[[low, high], ...] * u.AA), or '
+        f'pixbin bin --bands), or give it as spectra= with a photometric cube on the same '
+        f'pixel grid.')
+
+
 def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name='cube'):
     """
     Check a cube and return it as a `ParsedCube`.
 
     Parameters
     ----------
-    cube : `~astropy.nddata.NDData`, path, or sequence of them
-        A cube (nbands, ny, nx), an image (ny, nx), images on one grid, or
-        FITS files of those (read with `pixbin.io.read_cube`).
+    cube : `~astropy.nddata.NDData` or sequence of them
+        A cube (nbands, ny, nx), an image (ny, nx) or images on one grid
+        (files are read before, by `pixbin.io.read_input`).
     mask : array-like of bool, optional
         Extra mask, True = bad, shape (ny, nx) or (nbands, ny, nx).
     band_names : sequence of str, optional
@@ -300,12 +320,11 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
         Overrides ``cube.meta['band_wavelengths']``.
     """
     if isinstance(cube, (str, os.PathLike)):
-        from .io import read_cube
-        cube = read_cube(cube)
+        raise TypeError(f'{name} is a file name ({os.fspath(cube)!r}): read it with '
+                        f'pixbin.io.read_input first (bin_pixels does)')
     if isinstance(cube, (list, tuple)):
-        from .io import read_cube
-        cube = _stack_images([read_cube(c) if isinstance(c, (str, os.PathLike)) else c
-                              for c in cube], name)
+        cube = _stack_images(cube, name)
+    check_not_spectral(cube, name)
     if not isinstance(cube, NDData):
         raise TypeError(
             f'{name} must be an astropy NDData (or NDDataArray, CCDData) with data, unit '
@@ -418,16 +437,9 @@ def parse_snr(snr, nbands, band_names=()):
     return array
 
 
-def parse_ref_band(ref_band, band_names, total_snr):
-    """
-    Index of the reference band.
-
-    `None` chooses the band with the highest ``total_snr`` (the S/N of the sum
-    of all valid pixels, one value per band).
-    """
+def parse_ref_band(ref_band, band_names):
+    """Index of the reference band given by index or name."""
     nbands = len(band_names)
-    if ref_band is None:
-        return int(np.argmax(np.nan_to_num(np.asarray(total_snr, float), nan=-np.inf)))
     if isinstance(ref_band, str):
         if ref_band not in band_names:
             raise ValueError(f'ref_band {ref_band!r} is not a band name; bands are '

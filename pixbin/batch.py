@@ -13,8 +13,8 @@ import numpy as np
 __all__ = ['bin_many', 'read_config']
 
 #: Options of `~pixbin.bin_pixels` that a batch configuration may set.
-BIN_OPTIONS = ('snr', 'ref_band', 'min_diameter', 'redchi2_limit', 'sys_err', 'leftovers',
-               'strict_min_diameter', 'covariance', 'spec_min_fraction')
+BIN_OPTIONS = ('snr', 'method', 'ref_band', 'min_diameter', 'redchi2_limit', 'sys_err',
+               'leftovers', 'strict_min_diameter', 'covariance', 'spec_min_fraction', 'bands')
 
 
 def read_config(path):
@@ -28,6 +28,9 @@ def read_config(path):
         ref_band = "sdss_r"
         min_diameter = 4
         redchi2_limit = 4.0
+
+    Spectral cubes take their wavelength windows as text, in Angstrom unless a
+    unit follows a window: ``bands = "4760-4950,4950-5150,5150-5370"``.
 
     Raises
     ------
@@ -93,12 +96,11 @@ def bin_one(path, output, options, overwrite=False):
     'failed'), ``nbins``, ``nbins_spec``, ``seconds`` and ``error``.
     """
     from .core import bin_pixels
-    from .io import read_input
     start = time.perf_counter()
     row = {'input': os.fspath(path), 'output': output, 'status': 'failed', 'nbins': -1,
            'nbins_spec': -1, 'seconds': 0.0, 'error': ''}
     try:
-        bm = bin_pixels(**read_input(path), **options)
+        bm = bin_pixels(path, **options)      # read by pixbin.io.read_input
         bm.write(output, overwrite=overwrite)
         row.update(status='done', nbins=bm.nbins,
                    nbins_spec=bm.nbins_spec if bm.spectra is not None else -1)

@@ -233,8 +233,72 @@ class BinMap:
 
     @lazyproperty
     def unbinned(self):
-        """Boolean image, True for pixels in no bin."""
+        """
+        Boolean image, True for pixels in no bin (with or without data).
+
+        See `n_unbinned` and `n_nodata` for the two kinds of pixels in no bin.
+        """
         return self._labels == 0
+
+    def _nvalid(self):
+        """``meta['nvalid']`` checked against the label image, or None if unknown."""
+        nvalid = self.meta.get('nvalid')
+        if nvalid is None:
+            return None
+        if isinstance(nvalid, (bool, np.bool_)) or not isinstance(nvalid, (int, np.integer)) \
+                or not self.n_binned <= nvalid <= self._labels.size:
+            raise ValueError(f"meta['nvalid'] must be an integer number of valid pixels between "
+                             f"the {self.n_binned} pixels in bins and the {self._labels.size} "
+                             f"pixels of the grid, got {nvalid!r}")
+        return int(nvalid)
+
+    @property
+    def n_binned(self):
+        """
+        Number of pixels in a bin.
+
+        Only pixels with valid data are ever binned, so this is also the number
+        of valid pixels binned.
+        """
+        return int(np.count_nonzero(self._labels))
+
+    @property
+    def n_unbinned(self):
+        """
+        Number of **valid** pixels in no bin, or None if unknown.
+
+        Pixels with valid data that no bin took (they could not reach the S/N
+        or failed the shape test); pixels without data (`n_nodata`) are not
+        counted.  It needs ``meta['nvalid']``, the number of valid pixels,
+        which `~pixbin.bin_pixels` records and bin-map files keep (``NVALID``);
+        for a map that does not know it (older files, piXedfit files) it is
+        None, as is `n_nodata`: all that is known then is that
+        ``unbinned.sum()`` pixels are in no bin.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from pixbin import BinMap
+        >>> bm = BinMap(np.array([[1, 1, 0], [2, 0, 0]]), meta={'nvalid': 4})
+        >>> bm.n_binned, bm.n_unbinned, bm.n_nodata
+        (3, 1, 2)
+        >>> print(BinMap(np.array([[1, 0]])).n_unbinned)
+        None
+        """
+        nvalid = self._nvalid()
+        return None if nvalid is None else nvalid - self.n_binned
+
+    @property
+    def n_nodata(self):
+        """
+        Number of pixels without valid data (never binned), or None if unknown.
+
+        ``labels.size - meta['nvalid']``: pixels masked, non-finite or without
+        a valid uncertainty in every band; None when ``meta['nvalid']`` is
+        unknown (see `n_unbinned`).
+        """
+        nvalid = self._nvalid()
+        return None if nvalid is None else self._labels.size - nvalid
 
     @lazyproperty
     def eta(self):
@@ -331,7 +395,8 @@ class BinMap:
             step = np.diff(wave.to_value(u.AA, equivalencies=u.spectral()))
             if np.all(step > 0) or np.all(step < 0):
                 from specutils import Spectrum
-                return Spectrum(flux=self._flux, spectral_axis=wave, uncertainty=uncertainty,
+                return Spectrum(flux=self._flux, spectral_axis=wave, spectral_axis_index=1,
+                                uncertainty=uncertainty,
                                 meta=meta)
         return NDData(self._flux.value, unit=self._flux.unit, uncertainty=uncertainty,
                       meta=meta)
@@ -462,6 +527,77 @@ class BinMap:
         from ._apply import apply_binmap
         return apply_binmap(self, data)
 
+    def reproject(self, wcs, shape=None, *, supersample=None):
+        """
+        The same bins on another celestial pixel grid.
+
+        Each pixel of the target grid takes the bin that covers most of its
+        area, or 0 when more than half of its area lies outside every bin (or
+        outside this map).  The areas are estimated by supersampling: each
+        target pixel is split into ``supersample x supersample`` sub-pixels,
+        whose centres are carried through the sky (target WCS, then this
+        map's WCS) to this map's pixels; the bin of the most sub-pixels wins,
+        ties going to the lower bin number.  The error of an area is about the
+        area of a sub-pixel row along the bin edges, so the label of a target
+        pixel that a bin edge splits nearly in half may differ from the exact
+        answer.
+
+        Parameters
+        ----------
+        wcs : `~astropy.wcs.WCS` or APE-14 WCS
+            Celestial WCS of the target grid (different pixel scale,
+            rotation, offset or projection; a 3-D astropy WCS gives its
+            celestial part).
+        shape : tuple of int, optional
+            Target shape ``(ny, nx)``; default ``wcs.array_shape``.
+        supersample : int, optional
+            Sub-pixels per target pixel side.  Default: the smallest odd
+            number >= ``3 * target pixel scale / source pixel scale``, so that
+            sub-pixels are at most a third of a pixel of this map across (1
+            for a target grid three or more times finer, 3 for the same
+            scale).
+
+        Returns
+        -------
+        binmap : `~pixbin.BinMap`
+            Labels and WCS only (no flux, spectra or covariance correction:
+            bin the target data with `apply`).  Bins that cover no target
+            pixel are left out and the others numbered ``1..n`` in their
+            order; ``meta['source_bin_ids']`` holds the bin number in this map
+            of each new bin, ``meta['supersample']`` the supersampling.
+
+        Raises
+        ------
+        ValueError
+            If this map has no WCS, ``wcs`` has no celestial part, ``shape``
+            is not two positive integers or ``supersample`` is not a
+            positive integer.
+
+        Examples
+        --------
+        A 2 x 2 map carried to a grid twice as fine:
+
+        >>> import numpy as np
+        >>> from astropy.wcs import WCS
+        >>> from pixbin import BinMap
+        >>> coarse = WCS(naxis=2)
+        >>> coarse.wcs.ctype = ['RA---TAN', 'DEC--TAN']
+        >>> coarse.wcs.crval = [150.0, 2.0]
+        >>> coarse.wcs.crpix = [1.0, 1.0]
+        >>> coarse.wcs.cdelt = [-2e-4, 2e-4]
+        >>> fine = coarse.deepcopy()
+        >>> fine.wcs.crpix = [1.5, 1.5]
+        >>> fine.wcs.cdelt = [-1e-4, 1e-4]
+        >>> bm = BinMap(np.array([[1, 1], [2, 0]]), wcs=coarse)
+        >>> bm.reproject(fine, (4, 4)).labels
+        array([[1, 1, 1, 1],
+               [1, 1, 1, 1],
+               [2, 2, 0, 0],
+               [2, 2, 0, 0]], dtype=int32)
+        """
+        from ._reproject import reproject_binmap
+        return reproject_binmap(self, wcs, shape, supersample)
+
     def check_grid(self, shape, wcs=None, name='data'):
         """
         Raise a ValueError unless ``shape`` (and ``wcs`` when both have one) is this grid.
@@ -560,10 +696,20 @@ class BinMap:
         from .plotting import plot_sed
         return plot_sed(self, bin_ids, ax, **kwargs)
 
+    def _describe_unbinned(self):
+        """'unbinned=N px' (valid pixels) and 'nodata=M px', for the repr."""
+        try:
+            unbinned, nodata = self.n_unbinned, self.n_nodata
+        except ValueError:          # a meta['nvalid'] that does not fit the labels
+            unbinned = nodata = None
+        if unbinned is None:
+            return f'in no bin={int(self.unbinned.sum())} px (valid or not: nvalid unknown)'
+        return f'unbinned={unbinned} px' + (f', nodata={nodata} px' if nodata else '')
+
     def __repr__(self):
         unit = '' if self._flux is None else f', unit={self._flux.unit!s}'
         spec = '' if self._spectra is None else f', nbins_spec={self.nbins_spec}'
         return (f'<{type(self).__name__}(nbins={self.nbins}{spec}, shape={self.shape}, '
-                f'nbands={self.nbands}{unit}, unbinned={int(self.unbinned.sum())} px, '
+                f'nbands={self.nbands}{unit}, {self._describe_unbinned()}, '
                 f'covariance={describe_covariance(self._covariance)!r}, '
                 f'wcs={"yes" if self._wcs is not None else "no"})>')

@@ -14,6 +14,8 @@ import sys
 import astropy.units as u
 import numpy as np
 
+from .binning import METHODS
+
 __all__ = ['main']
 
 # Errors that come from the user's input or files: reported in one line.
@@ -31,6 +33,15 @@ def _number_list(text):
     return values[0] if len(values) == 1 else values
 
 
+def _bands(text):
+    """'4760-4950,4950-5150' or '0.476-0.495um' -> Quantity (n, 2)."""
+    from ._windows import parse_bands_text
+    try:
+        return parse_bands_text(text)
+    except (ValueError, u.UnitsError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _band(text):
     return int(text) if text.lstrip('-').isdigit() else text
 
@@ -43,13 +54,12 @@ def _bin(args):
     for path in (args.output, args.plot, args.regions):
         if path is not None:
             check_target(path, args.overwrite)
-    from .io import read_input
-    data = read_input(args.input)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     from .batch import BIN_OPTIONS
     options = {key: getattr(args, key) for key in BIN_OPTIONS
                if getattr(args, key) is not None}
-    bm = bin_pixels(**data, **options, progress=progress)
+    # bin_pixels reads the file with pixbin.io.read_input, the reader of every entry point
+    bm = bin_pixels(args.input, **options, progress=progress)
     bm.write(args.output, overwrite=args.overwrite)
     print(f'{args.input}: {bm.nbins} bins'
           + (f', {bm.nbins_spec} with spectra' if bm.spectra is not None else '')
@@ -95,7 +105,9 @@ def _batch(args):
     shown['input'] = [os.path.basename(p) for p in table['input']]
     shown.pprint_all()
     summary = os.path.join(args.output, 'summary.ecsv')
-    table.write(summary, overwrite=True)
+    from .io._atomic import atomic_path
+    with atomic_path(summary, overwrite=True) as tmp:     # the summary of this run replaces
+        table.write(tmp, format='ascii.ecsv', overwrite=True)   # that of an earlier one
     print(f'{table.meta["done"]} binned, {table.meta["skipped"]} skipped (already done), '
           f'{table.meta["failed"]} failed; summary in {summary}')
     return 1 if table.meta['failed'] else 0
@@ -106,6 +118,9 @@ def _add_binning_options(parser, required_snr):
     parser.add_argument('--snr', type=_number_list, required=required_snr,
                         help='S/N threshold: one value for all bands or one per band, comma '
                              'separated (0 = no requirement in that band)')
+    parser.add_argument('--method', choices=list(METHODS), default=None,
+                        help="binning method: 'complete' (default) bins every group of "
+                             "pixels that can reach the S/N; 'greedy' is piXedfit's scheme")
     parser.add_argument('--ref-band', dest='ref_band', type=_band, default=None,
                         help='band index or name that orders the seeds (default: the band '
                              'with the highest total S/N)')
@@ -115,7 +130,8 @@ def _add_binning_options(parser, required_snr):
                         help='largest reduced chi-square between a pixel SED and its bin SED '
                              '(default: 4)')
     parser.add_argument('--sys-err', dest='sys_err', type=float, default=None,
-                        help='fractional systematic error in the shape test (default: 0)')
+                        help='fractional systematic error in the shape test (default: '
+                             + ', '.join(f'{v:g} for {k}' for k, v in METHODS.items()) + ')')
     parser.add_argument('--leftovers', choices=['unbinned', 'merge'], default=None,
                         help='pixels that cannot reach the S/N: keep them out of bins '
                              '(default) or merge them into the most similar adjacent bin')
@@ -125,6 +141,11 @@ def _add_binning_options(parser, required_snr):
     parser.add_argument('--covariance', type=float, default=None, metavar='ALPHA',
                         help='covariance correction of the binned noise, '
                              'eta = 1 + ALPHA log10(npix) (MaNGA: 1.62)')
+    parser.add_argument('--bands', type=_bands, default=None, metavar='LOW-HIGH[,...]',
+                        help='wavelength windows of a spectral cube (3-D with a spectral WCS '
+                             'axis), each a band of the binning: LOW-HIGH in Angstrom or with '
+                             'a unit, comma separated, e.g. 4760-4950,4950-5150 or '
+                             '0.476-0.495um (default for a spectral cube: 4 equal windows)')
     parser.add_argument('--spec-min-fraction', dest='spec_min_fraction', type=float,
                         default=None,
                         help='fraction of a bin inside the IFU footprint for it to get a '
@@ -145,6 +166,7 @@ def _info(args):
     sizes = (f'; pixels per bin: min {bm.npix.min()}, median {np.median(bm.npix):g}, '
              f'max {bm.npix.max()}') if bm.nbins else ''
     print(f'  pixels in bins: {binned} ({binned / bm.labels.size:.1%} of the grid){sizes}')
+    print('  ' + _pixel_counts(bm))
     if bm.wcs is not None:
         centre = bm.wcs.pixel_to_world((bm.shape[1] - 1) / 2, (bm.shape[0] - 1) / 2)
         print(f'  WCS: yes, centre {centre.to_string("hmsdms", precision=1)}')
@@ -167,6 +189,15 @@ def _info(args):
     if bm.covariance is not None:
         print(f'  covariance correction: {bm.covariance!r}')
     return 0
+
+
+def _pixel_counts(bm):
+    """The line of ``pixbin info`` that tells valid pixels from pixels without data."""
+    if bm.n_unbinned is None:
+        return (f'valid pixels: unknown (the file has no NVALID): {int(bm.unbinned.sum())} '
+                f'pixels in no bin, with or without data')
+    return (f'valid pixels: {bm.n_binned + bm.n_unbinned} ({bm.n_binned} binned, '
+            f'{bm.n_unbinned} not binned); pixels without data: {bm.n_nodata}')
 
 
 def _demo(args):
@@ -250,8 +281,9 @@ def build_parser():
 
     binp = sub.add_parser(
         'bin', help='bin a FITS cube and write a bin-map FITS file',
-        description='Bin the pixels of a FITS cube (a piXedfit flux-map file, or a FITS cube '
-                    'or image with BUNIT and an uncertainty extension) so that every bin '
+        description='Bin the pixels of a FITS cube (a piXedfit flux-map file, an image of '
+                    'JWST or HST, or a FITS cube or image with BUNIT and an uncertainty '
+                    'extension, read by pixbin.io.read_input) so that every bin '
                     'reaches the S/N threshold in every band that has one, and write the bins '
                     'as a FITS file that keeps the WCS and that piXedfit users can read.',
         epilog='example: pixbin bin ngc309_fluxmap.fits --snr 10,10,10,10,10,10,10,0,0,0,0,0 '
@@ -295,8 +327,64 @@ def build_parser():
     return parser
 
 
+class _ClosedPipeSafe:
+    """
+    Standard output that a closed pipe (``pixbin info FILE | head -1``) cannot break.
+
+    Once the reader has gone, output is dropped and the command goes on (a
+    ``pixbin bin`` still writes all its files); the file descriptor is pointed
+    at the null device so that Python's last flush at exit does not fail either.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.closed_pipe = False
+
+    def _broken(self):
+        self.closed_pipe = True
+        try:
+            fd = self._stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            return                          # not a real file (captured output)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, fd)
+        finally:
+            os.close(null)
+
+    def write(self, text):
+        if self.closed_pipe:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._broken()
+            return len(text)
+
+    def flush(self):
+        if self.closed_pipe:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._broken()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv=None):
     """Run the command line; return the exit code."""
+    stdout = sys.stdout
+    sys.stdout = safe = _ClosedPipeSafe(stdout)
+    try:
+        return _main(argv)
+    finally:
+        safe.flush()
+        sys.stdout = stdout
+
+
+def _main(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -11,50 +11,67 @@ import numpy as np
 from ._covariance import check_covariance, covariance_eta
 from ._progress import progress_callback
 from ._spectra import bin_spectra, parse_spectra, spectral_footprint
-from ._sums import safe_scale
 from ._validation import check_positive_scalar, parse_cube, parse_ref_band, parse_snr
+from ._windows import bin_with_windows, is_spectral_cube
 from .binmap import BinMap
-from .binning import LEFTOVER_CHOICES
-from .binning._greedy import greedy_pixel_major
-from .binning._greedy_kernel import bin_totals, pixel_major
+from .binning import LEFTOVER_CHOICES, METHODS, bin_arrays
 from .exceptions import PixbinWarning
+from .io.cube import normalise_input
 from .io.pixedfit import GALAXY_META_KEYS
 
 __all__ = ['bin_pixels']
 
 
 def _min_diameter_pixels(min_diameter, wcs):
-    """``min_diameter`` in pixels; an angle is converted with the WCS pixel scale."""
+    """
+    ``min_diameter`` in pixels; an angle is converted with the WCS pixel scale.
+
+    The scale of an astropy FITS WCS is that of its projection plane; any other
+    APE-14 WCS is measured between neighbouring pixels on the sky.  A result
+    within 1e-6 pixel of an integer is that integer (0.8 arcsec at 0.2 arcsec
+    per pixel is 4, not 3.999999999999968).
+    """
     if isinstance(min_diameter, u.Quantity) and min_diameter.unit.physical_type == 'angle':
         if wcs is None:
             raise ValueError(f'min_diameter is an angle ({min_diameter}) but the cube has no '
                              f'WCS to convert it to pixels; give it in pixels')
-        from astropy.wcs.utils import proj_plane_pixel_scales
-        scale = np.mean(proj_plane_pixel_scales(wcs)) * u.Unit(wcs.wcs.cunit[0] or 'deg')
-        min_diameter = (min_diameter / scale).to(u.dimensionless_unscaled)
+        from ._reproject import pixel_scale
+        try:
+            scale = pixel_scale(wcs)
+        except ValueError as exc:
+            raise ValueError(f'min_diameter is an angle ({min_diameter}) but {exc}; give it '
+                             f'in pixels') from None
+        min_diameter = (min_diameter / scale).to_value(u.dimensionless_unscaled)
+        if np.isfinite(min_diameter) and abs(min_diameter - np.round(min_diameter)) <= 1e-6:
+            min_diameter = float(np.round(min_diameter))
     elif isinstance(min_diameter, u.Quantity) and min_diameter.unit == u.pix:
         min_diameter = min_diameter.value
     return check_positive_scalar(min_diameter, 'min_diameter')
 
 
-def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0, mask=None,
-               sys_err=0.0, leftovers='unbinned', strict_min_diameter=False, covariance=None,
+def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
+               redchi2_limit=4.0, mask=None, sys_err=None, leftovers='unbinned', strict_min_diameter=False, covariance=None,
                spectra=None, spec_region=None, spec_min_fraction=1.0, band_names=None,
-               band_wavelengths=None, progress=False):
+               band_wavelengths=None, bands=None, progress=False):
     """
     Bin the pixels of a multi-band cube by S/N in every band and SED shape.
 
     Each bin reaches the S/N threshold ``snr`` in every band that has one,
-    holds only pixels whose SEDs are similar in shape, is 4-connected, is at
-    least ``min_diameter`` pixels across, and bins grow from the brightest
-    pixels in ``ref_band`` first.  See `pixbin.binning.sed_greedy` for the
-    algorithm.
+    is 4-connected, and grows from a core of ``min_diameter`` pixels around
+    the brightest free pixel in ``ref_band``, taking pixels whose SEDs are
+    similar in shape.  The default method then bins every group of
+    connected pixels left out that reaches the threshold (see
+    `pixbin.binning.bin_arrays` for the algorithm and exactly which pixels
+    stay in no bin).
 
     Parameters
     ----------
-    cube : `~astropy.nddata.NDData` or list of `~astropy.nddata.NDData`
+    cube : `~astropy.nddata.NDData`, path, or list of them
         Photometric cube of shape (nbands, ny, nx), a single image (ny, nx),
-        or a list of 2-D images on one pixel grid (stacked in order).  It
+        or a list of 2-D images on one pixel grid (stacked in order).  A FITS
+        file is read with `pixbin.io.read_input` (the reader of ``pixbin
+        bin``): a spectrophotometric piXedfit file gives its spectra too.  A
+        spectral cube (a `specutils.Spectrum`) is refused.  It
         needs a flux unit and an uncertainty of the same shape
         (`~astropy.nddata.StdDevUncertainty`; `~astropy.nddata.VarianceUncertainty`
         and `~astropy.nddata.InverseVariance` are converted).  Its optional
@@ -66,6 +83,12 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     snr : float, sequence of float or dict
         S/N threshold: one for all bands, one per band, or a dict
         ``{band_name: snr}``.  0 means no requirement in that band.
+    method : {'complete', 'greedy'}, optional
+        ``'complete'`` (the default) leaves no signal behind: after the
+        greedy pass, pixels at bin edges join the bin they match if it keeps
+        its S/N, and every 4-connected group of unbinned pixels whose summed
+        S/N reaches the threshold becomes one or more bins.  ``'greedy'`` is
+        piXedfit's scheme alone (to reproduce piXedfit results).
     ref_band : int, str or None, optional
         Band (index or name) whose flux orders the seeds.  `None` chooses the
         band with the highest total S/N.
@@ -84,7 +107,9 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
         infinite uncertainty in any band are never binned.
     sys_err : float, optional
         Fractional systematic uncertainty added to the bin model in the shape
-        test only (e.g. 0.05 for 5% calibration errors).  Default 0.
+        tests only (e.g. 0.05 for 5% calibration errors).  Default: 0.03 for
+        ``method='complete'`` (real pixels differ by a few percent, which a
+        pure chi-square test refuses at high S/N), 0 for ``'greedy'``.
     leftovers : {'unbinned', 'merge'}, optional
         Pixels that cannot reach the threshold keep label 0 (``'unbinned'``,
         the default) or join the adjacent bin whose SED they match best
@@ -99,10 +124,11 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
         ``alpha`` multiplies the quadrature noise of an ``n``-pixel bin by
         ``1 + alpha * log10(n)`` (MaNGA: 1.62); a callable gives the factor
         for an integer array ``n``.  Used in the S/N test and in ``flux_err``.
-    spectra : `~specutils.Spectrum` or `~astropy.nddata.NDData`, optional
+    spectra : `~specutils.Spectrum`, `~astropy.nddata.NDData` or path, optional
         A spectral cube on the same pixel grid (spectrophotometric data): a
-        Spectrum cube with any ``spectral_axis_index``, or an NDData cube
-        (nwave, ny, nx) with a spectral WCS axis.  The photometry is binned
+        Spectrum cube with any ``spectral_axis_index``, an NDData cube
+        (nwave, ny, nx) with a spectral WCS axis, or a FITS file of one (read
+        with `pixbin.io.read_input`: MUSE, MaNGA, CALIFA, JWST s3d, ...).  The photometry is binned
         first; the spectra of every bin inside the IFU footprint are then
         summed with the same map (masked or non-finite values are left out per
         wavelength, and such partial sums are masked).
@@ -118,6 +144,16 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
         Band names, overriding ``cube.meta``.
     band_wavelengths : `~astropy.units.Quantity`, optional
         Effective band wavelengths, overriding ``cube.meta``.
+    bands : `~astropy.units.Quantity` or `~specutils.SpectralRegion`, optional
+        Wavelength windows ``(low, high)``, shape (n, 2), for a spectral
+        ``cube`` (a Spectrum cube, or an NDData (nwave, ny, nx) with a spectral
+        WCS axis and no band names), or that as text in Angstrom unless a unit
+        follows a window (``'4760-4950,0.495-0.515um'``, as ``pixbin bin
+        --bands`` takes it): each window becomes a band, the mean flux
+        density of its valid channels, whose S/N is that of their summed
+        flux; ``spectra`` is then the cube itself.  A spectral cube without
+        ``bands`` is binned in 4 windows of equal numbers of channels (with a
+        `~pixbin.PixbinWarning`).  See :ref:`spectral-cubes`.
     progress : bool or callable, optional
         Show a progress bar (True), or call ``progress(fraction)`` while the
         binning runs.
@@ -133,11 +169,13 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     Raises
     ------
     TypeError
-        If ``cube`` is not NDData, or an option has the wrong type.
+        If ``cube`` is not NDData, or an option has the wrong type, or
+        ``bands`` is given with a cube that is not a spectral cube.
     ValueError
         If shapes disagree, the uncertainty is missing, zero, negative or NaN
         where the data are valid, every pixel is masked, or an option is out
-        of range.
+        of range; if a window of ``bands`` reaches beyond the spectral cube
+        or holds no channel, or ``spectra`` is given with a spectral cube.
     astropy.units.UnitsError
         If the cube has no unit or a unit that is not a flux.
 
@@ -159,14 +197,23 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     >>> bm.flux.unit
     Unit("1e-17 erg / (Angstrom s cm2)")
     """
+    # Files are read by the one reader of every entry point (spectra included).
+    cube, spectra, spec_region = normalise_input(cube, spectra, spec_region)
+    options = dict(locals())            # a spectral cube is binned through its windows
+    if bands is not None or is_spectral_cube(cube, band_names):
+        del options['cube'], options['bands']
+        return bin_with_windows(bin_pixels, cube, bands, **options)
     parsed = parse_cube(cube, mask=mask, band_names=band_names,
                         band_wavelengths=band_wavelengths)
     thresholds = parse_snr(snr, parsed.nbands, parsed.band_names)
-    if ref_band is not None:
-        parse_ref_band(ref_band, parsed.band_names, None)
+    ref_index = None if ref_band is None else parse_ref_band(ref_band, parsed.band_names)
     min_diameter = _min_diameter_pixels(min_diameter, parsed.wcs)
     redchi2_limit = check_positive_scalar(redchi2_limit, 'redchi2_limit')
-    sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
+    if not isinstance(method, str) or method not in METHODS:
+        raise (ValueError if isinstance(method, str) else TypeError)(
+            f'method must be one of {tuple(METHODS)}, got {method!r}')
+    if sys_err is not None:
+        sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
     if leftovers not in LEFTOVER_CHOICES:
         raise ValueError(f'leftovers must be one of {LEFTOVER_CHOICES}, got {leftovers!r}')
     if not isinstance(strict_min_diameter, (bool, np.bool_)):
@@ -182,38 +229,23 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     elif spec_region is not None:
         raise ValueError('spec_region was given without spectra')
 
-    # Pixel-major float64 copies (a pixel's SED contiguous) made in one pass.
-    # Tiny or huge values (1e-200, 1e200 in some unit) are rescaled by a power of
-    # two, which is exact: their squares must neither underflow nor overflow.
-    nbands = parsed.nbands
-    valid_flat = parsed.valid.ravel()
-    std_flat = parsed.std.reshape(nbands, -1)
-    some = np.flatnonzero(valid_flat)
-    # (a typical uncertainty: the median of a sample of about 256 pixels is enough)
-    scale = safe_scale(np.median(std_flat[:, some[::max(1, some.size // 256)]]))
-    flux2, var2 = pixel_major(parsed.flux.reshape(nbands, -1), std_flat, valid_flat, scale,
-                              True)
-    if ref_band is None:
-        with np.errstate(invalid='ignore', divide='ignore'):
-            total_snr = flux2.sum(axis=0) / np.sqrt(var2.sum(axis=0))
-    else:
-        total_snr = None
-    ref_index = parse_ref_band(ref_band, parsed.band_names, total_snr)
     nvalid = int(parsed.valid.sum())
-    labels = greedy_pixel_major(flux2, var2, valid_flat, parsed.shape, thresholds,
-                                ref_band=ref_index, min_diameter=min_diameter,
-                                strict_min_diameter=bool(strict_min_diameter),
-                                redchi2_limit=redchi2_limit, sys_err=sys_err,
-                                eta=covariance_eta(covariance, np.arange(1, nvalid + 1)),
-                                leftovers=leftovers, progress=progress_callback(progress))
+    result = bin_arrays(parsed.flux, parsed.std, thresholds, valid=parsed.valid, method=method,
+                        ref_band=ref_index,
+                        min_diameter=min_diameter,
+                        strict_min_diameter=bool(strict_min_diameter),
+                        redchi2_limit=redchi2_limit, sys_err=sys_err,
+                        eta=covariance_eta(covariance, np.arange(1, nvalid + 1)),
+                        leftovers=leftovers, progress=progress_callback(progress))
+    labels = result.labels
     meta = {
-        'method': 'sed_greedy',
+        'method': method,
         'snr': thresholds.tolist(),
-        'ref_band': parsed.band_names[ref_index],
+        'ref_band': parsed.band_names[result.ref_band],
         'min_diameter': min_diameter,
         'strict_min_diameter': bool(strict_min_diameter),
         'redchi2_limit': redchi2_limit,
-        'sys_err': sys_err,
+        'sys_err': result.sys_err,
         'leftovers': leftovers,
         'nvalid': nvalid,
     }
@@ -221,11 +253,9 @@ def bin_pixels(cube, snr, *, ref_band=None, min_diameter=2.0, redchi2_limit=4.0,
     for key in GALAXY_META_KEYS:
         if key in parsed.meta and np.isscalar(parsed.meta[key]):
             meta[key] = parsed.meta[key]
-    nbins = int(labels.max(initial=0))
-    npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
-    total, total_var = bin_totals(flux2, var2, labels.ravel(), nbins)
-    total = total * scale
-    total_std = np.sqrt(total_var) * scale * covariance_eta(covariance, npix)[:, np.newaxis]
+    nbins = result.nbins
+    total = result.flux
+    total_std = result.error * covariance_eta(covariance, result.npix)[:, np.newaxis]
     spec = {}
     if spectra is not None:
         spec_labels, binned_spectra = bin_spectra(labels, nbins, parsed_spectra, footprint,

@@ -21,8 +21,8 @@ import numpy as np
 from astropy.nddata import NDData, StdDevUncertainty
 from astropy.wcs import WCS
 
-__all__ = ['BANDS', 'FLUX_UNIT', 'MockTruth', 'component_sed', 'make_mock_galaxy',
-           'make_mock_ifu']
+__all__ = ['BANDS', 'FLUX_UNIT', 'MockTruth', 'component_sed', 'make_blended_galaxy',
+           'make_mock_galaxy', 'make_mock_ifu']
 
 #: Flux unit of the mock data, per pixel.
 FLUX_UNIT = u.Unit('1e-17 erg / (s cm2 Angstrom)')
@@ -190,19 +190,24 @@ def _profiles(shape, nclumps, rng):
     return np.array([bulge, disk, clumps])
 
 
-def _component_maps(shape, nclumps, psf_sigma, rng):
+def _component_maps(shape, nclumps, psf_sigma, rng, blended=False):
     """
-    r-band maps (ncomp, ny, nx) of components that occupy separate regions.
+    r-band maps (ncomp, ny, nx) of the components.
 
-    The light of the galaxy is the sum of the smooth profiles; each pixel's
-    light is given to the component whose profile dominates there, and each
-    component map is then blurred by a Gaussian PSF.
+    Sharp-edged (``blended`` False): the light of the galaxy is the sum of the
+    smooth profiles; each pixel's light is given to the component whose
+    profile dominates there, so components occupy separate regions.
+    Blended: each component keeps its whole profile, so components overlap.
+    Each component map is then blurred by a Gaussian PSF.
     """
     from scipy.ndimage import gaussian_filter
     profiles = _profiles(shape, nclumps, rng)
-    total = profiles.sum(axis=0)
-    owner = np.argmax(profiles, axis=0)
-    maps = np.array([np.where(owner == c, total, 0.0) for c in range(len(profiles))])
+    if blended:
+        maps = profiles
+    else:
+        total = profiles.sum(axis=0)
+        owner = np.argmax(profiles, axis=0)
+        maps = np.array([np.where(owner == c, total, 0.0) for c in range(len(profiles))])
     if psf_sigma > 0:
         maps = np.array([gaussian_filter(m, psf_sigma, mode='nearest') for m in maps])
     return maps
@@ -221,7 +226,7 @@ def _mock_wcs(shape, pixel_scale, center):
     return wcs
 
 
-def _setup(shape, nclumps, psf_sigma, depth, seed):
+def _setup(shape, nclumps, psf_sigma, depth, seed, blended=False):
     """Checked arguments, the random generator and the component maps."""
     shape = tuple(int(n) for n in shape)
     if len(shape) != 2 or min(shape) < 1:
@@ -229,7 +234,7 @@ def _setup(shape, nclumps, psf_sigma, depth, seed):
     if not depth > 0:
         raise ValueError(f'depth must be positive, got {depth!r}')
     rng = np.random.default_rng(seed)
-    maps = _component_maps(shape, int(nclumps), float(psf_sigma), rng)
+    maps = _component_maps(shape, int(nclumps), float(psf_sigma), rng, blended)
     return shape, rng, maps
 
 
@@ -290,7 +295,67 @@ def make_mock_galaxy(shape=(100, 100), *, nclumps=5, psf_sigma=0.5, depth=1.0, s
     >>> cube.meta['band_names'][4]
     'sdss_r'
     """
-    shape, rng, maps = _setup(shape, nclumps, psf_sigma, depth, seed)
+    return _photometric_mock(shape, nclumps, psf_sigma, depth, seed, noise, return_truth,
+                             blended=False)
+
+
+def make_blended_galaxy(shape=(100, 100), *, nclumps=5, psf_fwhm=4.0, depth=1.0, seed=0,
+                        noise=True, return_truth=False):
+    """
+    A synthetic 12-band cube of a galaxy whose components blend through the PSF.
+
+    The galaxy of `make_mock_galaxy` as a telescope sees it: each component
+    (bulge, disk, clumps) keeps its whole smooth light profile and is
+    convolved with a Gaussian PSF before the components' SEDs are summed.
+    Pixels where components meet hold true blends, and colours change
+    smoothly from one component to the next, as in real images; the
+    sharp-edged `make_mock_galaxy` flatters any binning at component edges.
+
+    Parameters
+    ----------
+    shape : tuple of int, optional
+        Pixel grid ``(ny, nx)``.  Sizes scale with ``min(shape) / 100``.
+    nclumps : int, optional
+        Number of star-forming clumps.
+    psf_fwhm : float, optional
+        FWHM of the Gaussian PSF in pixels (0 for none).
+    depth, seed, noise, return_truth
+        As in `make_mock_galaxy`.
+
+    Returns
+    -------
+    cube : `~astropy.nddata.NDData`
+        As in `make_mock_galaxy`, with ``meta['psf_fwhm']`` in pixels.
+    truth : `MockTruth`
+        Only if ``return_truth`` is True: the noise-free, PSF-convolved flux
+        of each component.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixbin.datasets import make_blended_galaxy
+    >>> cube, truth = make_blended_galaxy(shape=(60, 60), return_truth=True)
+    >>> cube.data.shape
+    (12, 60, 60)
+    >>> share = truth.maps / truth.maps.sum(axis=0)    # every component everywhere
+    >>> bool(np.all(share.min(axis=(1, 2)) < 0.5) and np.all(truth.maps > 0))
+    True
+    """
+    psf_fwhm = float(psf_fwhm)
+    if not psf_fwhm >= 0:
+        raise ValueError(f'psf_fwhm must be a non-negative number of pixels, got {psf_fwhm!r}')
+    sigma = psf_fwhm / np.sqrt(8.0 * np.log(2.0))
+    result = _photometric_mock(shape, nclumps, sigma, depth, seed, noise, return_truth,
+                               blended=True)
+    cube = result[0] if return_truth else result
+    cube.meta['psf_fwhm'] = psf_fwhm
+    cube.meta['object'] = 'pixbin PSF-blended mock galaxy'
+    return result
+
+
+def _photometric_mock(shape, nclumps, psf_sigma, depth, seed, noise, return_truth, blended):
+    """The 12-band cube (and truth) of `make_mock_galaxy` and `make_blended_galaxy`."""
+    shape, rng, maps = _setup(shape, nclumps, psf_sigma, depth, seed, blended)
     seds = np.array([_band_photometry(name) for name in _COMPONENTS])  # (ncomp, nbands)
     components = seds[:, :, np.newaxis, np.newaxis] * maps[:, np.newaxis]
     model = components.sum(axis=0)

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import ndimage
 
 __all__ = ['colour_spread', 'component_purity', 'disconnected_bins', 'quality_summary',
-           'roundness', 'snr_deficit']
+           'roundness', 'snr_deficit', 'unbinned_groups']
 
 _FOUR_CONNECTED = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]])
 
@@ -110,6 +110,63 @@ def snr_deficit(snr, thresholds):
     if not np.any(required):
         return np.zeros(len(snr))
     return np.min(np.asarray(snr)[:, required] / thresholds[required], axis=1) - 1.0
+
+
+def unbinned_groups(labels, flux, error, thresholds, valid=None):
+    """
+    The 4-connected groups of valid pixels in no bin, and how close each comes to a bin.
+
+    Parameters
+    ----------
+    labels : ndarray of int or `~pixbin.BinMap`
+        Bin labels, 0 = no bin.
+    flux, error : array-like, shape (nbands, ny, nx) or (ny, nx)
+        Flux and 1-sigma uncertainty of every pixel.
+    thresholds : array-like, shape (nbands,) or float
+        S/N threshold per band (0 = none).
+    valid : ndarray of bool, shape (ny, nx), optional
+        Pixels that may be binned; default where flux and error are finite and
+        the error positive in every band.
+
+    Returns
+    -------
+    groups : ndarray of int, shape (ny, nx)
+        Group number of every unbinned valid pixel (1..ngroups), 0 elsewhere.
+    reach : ndarray, shape (ngroups,)
+        Summed S/N of each group over the threshold in its worst required
+        band (quadrature-summed noise): 1 or more means the group alone could
+        make a bin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixbin.metrics import unbinned_groups
+    >>> labels = np.array([[1, 0, 0, 1, 0]])
+    >>> groups, reach = unbinned_groups(labels, np.full((1, 5), 3.0), np.ones((1, 5)), 5.0)
+    >>> groups
+    array([[0, 1, 1, 0, 2]], dtype=int32)
+    >>> reach.round(3)
+    array([0.849, 0.6  ])
+    """
+    labels = _labels(labels)
+    flux = np.asarray(getattr(flux, 'value', flux), float)
+    error = np.asarray(getattr(error, 'value', error), float)
+    if flux.ndim == 2:
+        flux, error = flux[np.newaxis], error[np.newaxis]
+    thresholds = np.broadcast_to(np.asarray(thresholds, float), flux.shape[:1])
+    if valid is None:
+        with np.errstate(invalid='ignore'):
+            valid = np.all(np.isfinite(flux) & np.isfinite(error) & (error > 0), axis=0)
+    groups, ngroups = ndimage.label(valid & (labels == 0), structure=_FOUR_CONNECTED)
+    required = np.flatnonzero(thresholds > 0)
+    reach = np.full(ngroups, np.inf)
+    index = np.arange(1, ngroups + 1)
+    for b in required:
+        signal = ndimage.sum_labels(np.where(groups > 0, flux[b], 0.0), groups, index)
+        noise = np.sqrt(ndimage.sum_labels(np.where(groups > 0, error[b] ** 2, 0.0), groups,
+                                           index))
+        reach = np.minimum(reach, signal / noise / thresholds[b])
+    return groups, reach
 
 
 def colour_spread(labels, model, weights=None):

@@ -22,8 +22,13 @@ A bin-map dataset has the pixel grid of the binned cube and these components:
 
 Pixels in no bin are NaN (0 for ``bin``, ``npix`` and ``spec_bin``).  ``meta``
 holds ``pixbin_binmap`` (the marker), ``band_names``, ``band_wavelengths``
-(numbers, unit in ``band_wavelength_unit``), ``flux_unit`` and the binning
-parameters in ``pixbin_parameters``.
+(numbers, unit in ``band_wavelength_unit``), ``flux_unit``, the binning
+parameters in ``pixbin_parameters``, and in ``pixbin_exact`` what the
+components do not show (numbers, strings and arrays, which glue saves in a
+session): the exact summed flux of each bin and its uncertainty, the
+covariance correction, the spectra, the IFU footprint and the WCS with every
+digit.  A dataset restored
+from a saved session is thus the same `~pixbin.BinMap`.
 """
 
 import weakref
@@ -42,6 +47,8 @@ _BINMAPS = weakref.WeakKeyDictionary()
 
 MARKER = 'pixbin_binmap'
 FORMAT = 1
+#: Key of ``meta`` that holds what the components do not show.
+EXACT = 'pixbin_exact'
 
 
 def _primitive(value):
@@ -105,13 +112,105 @@ def binmap_to_data(binmap, label):
     data.meta[MARKER] = FORMAT
     data.meta['band_names'] = list(binmap.band_names)
     if binmap.band_wavelengths is not None:
-        data.meta['band_wavelengths'] = binmap.band_wavelengths.to_value(u.AA).tolist()
-        data.meta['band_wavelength_unit'] = 'Angstrom'
+        # in their own unit (kept exactly); glue saves numbers, not Quantities
+        data.meta['band_wavelengths'] = binmap.band_wavelengths.value.tolist()
+        data.meta['band_wavelength_unit'] = binmap.band_wavelengths.unit.to_string()
     data.meta['flux_unit'] = unit
     data.meta['nbins'] = int(binmap.nbins)
     data.meta['pixbin_parameters'] = {str(k): _primitive(v) for k, v in binmap.meta.items()}
+    data.meta[EXACT] = _exact_state(binmap)
     _BINMAPS[data] = binmap
     return data
+
+
+def _exact_state(binmap):
+    """What a session must keep to rebuild ``binmap`` exactly (see the module docstring)."""
+    state = {'flux': np.array(binmap.flux.value), 'flux_err': np.array(binmap.flux_err.value)}
+    if binmap.wcs is not None:
+        # glue saves the coordinates with ~15 digits; the bin-map file's header keeps all
+        from pixbin.io.binmap_fits import _wcs_header
+        state['wcs_header'] = _wcs_header(binmap.wcs).tostring()
+    cov = binmap.covariance
+    if cov is None:
+        state['covariance'] = 'none'
+    elif callable(cov):                  # a function cannot be saved: its eta for each bin
+        state['covariance'], state['eta'] = 'table', np.array(binmap.eta)
+    else:
+        state['covariance'], state['alpha'] = 'alpha', float(cov)
+    if binmap.spec_region is not None:
+        state['spec_region'] = np.array(binmap.spec_region)
+    spectra = binmap.spectra
+    if spectra is not None:
+        spec = {'flux': np.array(spectra.flux.value), 'unit': spectra.flux.unit.to_string(),
+                'spectral_axis': np.array(spectra.spectral_axis.value),
+                'spectral_axis_unit': spectra.spectral_axis.unit.to_string()}
+        if spectra.uncertainty is not None:
+            spec['uncertainty'] = np.array(spectra.uncertainty.array)
+            spec['uncertainty_unit'] = spectra.uncertainty.unit.to_string() \
+                if spectra.uncertainty.unit is not None else spec['unit']
+        if spectra.mask is not None:
+            spec['mask'] = np.array(spectra.mask, dtype=bool)
+        for key in ('bin_ids', 'npix'):
+            if key in spectra.meta:
+                spec[key] = np.array(spectra.meta[key])
+        state['spectra'] = spec
+    return state
+
+
+def _exact_parts(data, labels, nbins, nbands):
+    """
+    Flux, flux_err, covariance, spectra and spec_region from ``meta['pixbin_exact']``,
+    or None when the dataset has none (saved by an older pixbin_glue).
+    """
+    from astropy.nddata import StdDevUncertainty
+
+    from pixbin._covariance import TabulatedCovariance
+    state = data.meta.get(EXACT)
+    if not isinstance(state, dict):
+        return None
+    try:
+        flux = np.asarray(state['flux'], dtype=float).reshape(nbins, nbands)
+        flux_err = np.asarray(state['flux_err'], dtype=float).reshape(nbins, nbands)
+        kind = state['covariance']
+        if kind == 'none':
+            covariance = None
+        elif kind == 'alpha':
+            covariance = float(state['alpha'])
+        elif kind == 'table':
+            npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
+            covariance = TabulatedCovariance(npix, np.asarray(state['eta'], dtype=float))
+        else:
+            raise ValueError(f'unknown covariance {kind!r}')
+        parts = {'flux': flux, 'flux_err': flux_err, 'covariance': covariance}
+        if state.get('wcs_header') is not None:
+            from astropy.io import fits
+            from astropy.wcs import WCS
+            parts['wcs'] = WCS(fits.Header.fromstring(state['wcs_header']))
+        if state.get('spec_region') is not None:
+            parts['spec_region'] = np.asarray(state['spec_region'], dtype=bool)
+        spec = state.get('spectra')
+        if spec is not None:
+            from specutils import Spectrum
+            unit = u.Unit(spec['unit'])
+            uncertainty = None
+            if spec.get('uncertainty') is not None:
+                uncertainty = StdDevUncertainty(np.asarray(spec['uncertainty']),
+                                                unit=u.Unit(spec['uncertainty_unit']))
+            meta = {key: np.asarray(spec[key]) for key in ('bin_ids', 'npix') if key in spec}
+            parts['spectra'] = Spectrum(
+                flux=np.asarray(spec['flux']) * unit,
+                spectral_axis=np.asarray(spec['spectral_axis']) * u.Unit(
+                    spec['spectral_axis_unit']),
+                spectral_axis_index=1, uncertainty=uncertainty,
+                mask=None if spec.get('mask') is None else np.asarray(spec['mask'], bool),
+                meta=meta)
+            parts['spec_labels'] = np.asarray(data.get_data(data.id['spec_bin'])).astype(
+                np.int64)
+    except (KeyError, TypeError, ValueError, u.UnitsError) as exc:
+        raise ValueError(f"dataset {data.label!r}: meta['{EXACT}'] does not describe its "
+                         f"{nbins} bins and {nbands} bands ({type(exc).__name__}: {exc})") \
+            from None
+    return parts
 
 
 def is_binmap_data(data):
@@ -132,15 +231,19 @@ def binmap_from_data(data):
     """
     The `~pixbin.BinMap` of a bin-map dataset.
 
-    The exact `~pixbin.BinMap` (with spectra) when the dataset was made in
-    this session; otherwise (a restored glue session) one rebuilt from the
-    components: labels, WCS, band names and wavelengths, and the summed flux
-    ``mean_flux * npix`` with its uncertainty.
+    The exact `~pixbin.BinMap` when the dataset was made in this session;
+    otherwise (a restored glue session) the same one rebuilt from the
+    components (labels, WCS, band names and wavelengths) and ``meta``
+    (flux and its uncertainty, covariance correction, spectra, IFU footprint,
+    binning parameters).  A dataset saved by an older pixbin_glue, without
+    ``meta['pixbin_exact']``, gives the summed flux ``mean_flux * npix`` and
+    its uncertainty, without covariance correction or spectra.
 
     Raises
     ------
     ValueError
-        If ``data`` is not a bin-map dataset.
+        If ``data`` is not a bin-map dataset, or its ``meta['pixbin_exact']``
+        does not fit its bins.
     """
     _require_binmap(data)
     cached = _BINMAPS.get(data)
@@ -158,19 +261,27 @@ def binmap_from_data(data):
     first[flat[order[::-1]] - 1] = order[::-1]
     names = list(data.meta['band_names'])
     unit = u.Unit(data.meta['flux_unit'])
-    flux = np.empty((nbins, len(names)))
-    err = np.empty((nbins, len(names)))
-    for i, band in enumerate(names):
-        flux[:, i] = np.asarray(data.get_data(data.id[mean_flux_label(band)])).ravel()[first]
-        err[:, i] = np.asarray(data.get_data(data.id[mean_flux_err_label(band)])).ravel()[first]
+    parts = _exact_parts(data, labels, nbins, len(names))
+    if parts is None:                    # saved by an older pixbin_glue
+        flux = np.empty((nbins, len(names)))
+        err = np.empty((nbins, len(names)))
+        for i, band in enumerate(names):
+            flux[:, i] = np.asarray(data.get_data(data.id[mean_flux_label(band)])).ravel()[first]
+            err[:, i] = np.asarray(
+                data.get_data(data.id[mean_flux_err_label(band)])).ravel()[first]
+        parts = {'flux': flux * npix[:, None], 'flux_err': err * npix[:, None]}
+    parts['flux'] = parts['flux'] * unit
+    parts['flux_err'] = parts['flux_err'] * unit
     wave = data.meta.get('band_wavelengths')
     if wave is not None:
         wave_unit = u.Unit(data.meta.get('band_wavelength_unit', 'Angstrom'))
         wave = np.asarray(wave, dtype=float) * wave_unit
-    wcs = data.coords if isinstance(data.coords, WCS) else None
-    binmap = BinMap(labels, flux=flux * npix[:, None] * unit, flux_err=err * npix[:, None] * unit,
-                    wcs=wcs, band_names=names, band_wavelengths=wave,
-                    meta=dict(data.meta.get('pixbin_parameters', {})))
+    parts.setdefault('wcs', data.coords if isinstance(data.coords, WCS) else None)
+    try:
+        binmap = BinMap(labels, band_names=names, band_wavelengths=wave,
+                        meta=dict(data.meta.get('pixbin_parameters', {})), **parts)
+    except (TypeError, ValueError, u.UnitsError) as exc:
+        raise ValueError(f'dataset {data.label!r} is not a consistent bin map: {exc}') from None
     _BINMAPS[data] = binmap
     return binmap
 

@@ -6,6 +6,8 @@
 import inspect
 import os
 
+import numpy as np
+
 __all__ = ['bin_data', 'binning_options']
 
 
@@ -32,8 +34,27 @@ def spectra_object(spectra):
     if isinstance(spectra, Data):
         from specutils import Spectrum
         # statistic=None keeps the cube; the default ('mean') would collapse it
-        return spectra.get_object(Spectrum, statistic=None)
+        result = spectra.get_object(Spectrum, statistic=None)
+        mask = next((c for c in spectra.main_components if c.label == 'mask'), None)
+        if result.mask is None and mask is not None:
+            # glue-astronomy keeps the mask as a component but does not give it back
+            result.mask = np.asarray(spectra.get_data(mask)) != 0
+        return result
     return spectra
+
+
+def file_spectra(data_collection, data):
+    """
+    The spectra and IFU footprint of a dataset read by pixbin's input data
+    factory from a spectrophotometric file (named in its ``meta``), else None.
+    """
+    from ._input_data import SPEC_REGION_KEY, SPECTRA_KEY
+    labels = {d.label: d for d in data_collection}
+    spectra = labels.get(data.meta.get(SPECTRA_KEY))
+    region = labels.get(data.meta.get(SPEC_REGION_KEY))
+    if region is not None:
+        region = np.asarray(region.get_data(region.id['SPEC_REGION'])) != 0
+    return spectra, region
 
 
 def read_region(region):
@@ -87,7 +108,11 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
         Label of the new dataset (default ``'<data label>_bins'``).
     spectra : `~glue.core.data.Data` or `~specutils.Spectrum`, optional
         A spectral cube on the same grid (a glue dataset is converted with
-        glue-astronomy); the bins get summed spectra.
+        glue-astronomy); the bins get summed spectra.  For a cube that
+        pixbin's data factory read from a spectrophotometric file, the
+        default is the file's spectra and footprint (datasets
+        ``<name>[SPECTRA]`` and ``<name>[SPEC_REGION]``), as in
+        ``pixbin.bin_pixels(path)``.
     spec_region : region, str, or array-like of bool, optional
         The IFU footprint: an astropy-regions region, a ds9/CRTF region file,
         or a boolean image.
@@ -129,7 +154,7 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
     >>> bins = pixbin_glue.bin_data(dc, data, snr=[10] * 7 + [0] * 5, unit=cube.unit,
     ...                             ref_band='sdss_r', min_diameter=3)
     >>> bins.label, int(bins['bin'].max())
-    ('cube_bins', 51)
+    ('cube_bins', 57)
     """
     import pixbin
     from glue.core import Data
@@ -146,6 +171,11 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
     if unknown:
         raise TypeError(f'bin_data got options that pixbin.bin_pixels does not accept: '
                         f'{", ".join(unknown)}')
+    if spectra is None:
+        # a spectrophotometric file read by pixbin's data factory: its own spectra
+        spectra, file_region = file_spectra(data_collection, data)
+        if spectra is not None and spec_region is None:
+            spec_region = file_region
     if spectra is not None:
         kwargs['spectra'] = spectra_object(spectra)
     if spec_region is not None:

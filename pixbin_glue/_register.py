@@ -1,7 +1,8 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
 What ``pixbin_glue.setup`` registers with glue-core: the pixbin FITS data
-factory and exporter, the pixel-grid autolinker and the bin colour map.
+factories (bin maps, and input cubes read by `pixbin.io.read_input`) and
+exporter, the pixel-grid autolinker and the bin colour map.
 """
 
 import os
@@ -101,6 +102,11 @@ def register_core():
     from ._links import AUTOLINK_LABEL, autolink_binmaps
     data_factory('pixbin bin map (FITS)', identifier=is_binmap_file,
                  priority=FACTORY_PRIORITY)(read_binmap_data)
+    # input cubes of the layouts that pixbin.io.read_input knows, read by it
+    from ._input_data import INPUT_FACTORY_PRIORITY, is_input_file, read_input_data
+    if 'pixbin input cube (FITS)' not in [f.label for f in data_factory]:
+        data_factory('pixbin input cube (FITS)', identifier=is_input_file,
+                     priority=INPUT_FACTORY_PRIORITY)(read_input_data)
     data_exporter('pixbin bin map (FITS)', extension=['fits'])(write_binmap_data)
     if AUTOLINK_LABEL not in [label for label, _ in autolinker]:
         autolinker(AUTOLINK_LABEL)(autolink_binmaps)

@@ -2,9 +2,10 @@
 """
 Binning algorithms on plain arrays.
 
-Each algorithm takes fluxes and variances of shape ``(nbands, ny, nx)`` and
-returns a label image.  `pixbin.bin_pixels` is the astropy-aware entry point.
+`bin_arrays` is the one entry point: fluxes and uncertainties of shape
+``(nbands, ny, nx)`` in, labels and per-bin totals out.  `pixbin.bin_pixels`
+is the astropy-aware entry point built on it.
 """
 
-from ._greedy import *  # noqa: F401,F403
-from ._greedy import __all__  # noqa: F401
+from ._api import *  # noqa: F401,F403
+from ._api import __all__  # noqa: F401

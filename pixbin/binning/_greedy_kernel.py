@@ -349,22 +349,44 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
+def _label_sums(flux, var, labels, nbins):
+    """Summed flux and variance and pixel count of labels ``0..nbins`` (row 0 unused)."""
+    npix, nbands = flux.shape
+    sums = np.zeros((nbins + 1, nbands))
+    sums_var = np.zeros((nbins + 1, nbands))
+    count = np.zeros(nbins + 1, dtype=np.int64)
+    for p in range(npix):
+        lab = labels[p]
+        if lab > 0:
+            count[lab] += 1
+            for b in range(nbands):
+                sums[lab, b] += flux[p, b]
+                sums_var[lab, b] += var[p, b]
+    return sums, sums_var, count
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2, snr, eta, max_waves,
+                 guard, redchi2_limit):
     """
     Give leftover pixels to the most similar adjacent bin.
 
     Leftover pixels are reached in breadth-first waves from the bins; each takes
     the label of the 4-neighbouring bin whose SED it matches best (lowest
-    reduced chi-square), so bins stay contiguous.  Leftover pixels with no path
-    to a bin keep label 0.  ``labels`` is modified in place.
+    reduced chi-square), so bins stay contiguous.  The choices of a wave are
+    made before any of them is applied, so that the order of pixels within a
+    wave does not matter.  At most ``max_waves`` waves are made.
+
+    With ``guard``, a pixel chooses among the bins whose SED it matches
+    within ``redchi2_limit`` (noise of both counted), and joins only if that
+    bin still reaches ``snr`` in every required band with it (noise inflated
+    by ``eta``), checked pixel by pixel in wave order; a pixel refused stays
+    leftover and does not lead the next wave.  Without it, every leftover pixel with a path to a bin
+    joins one.  ``labels`` is modified in place; returns the number of pixels
+    given to bins.
     """
     npix, nbands = flux.shape
-    sums = np.zeros((nbins + 1, nbands), dtype=np.float64)
-    for p in range(npix):
-        lab = labels[p]
-        if lab > 0:
-            for b in range(nbands):
-                sums[lab, b] += flux[p, b]
+    sums, sums_var, count = _label_sums(flux, var, labels, nbins)
     queued = np.zeros(npix, dtype=np.bool_)
     current = np.empty(npix, dtype=np.int64)
     ncur = 0
@@ -380,10 +402,12 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
                     break
     nxt = np.empty(npix, dtype=np.int64)
     choice = np.empty(npix, dtype=np.int32)
+    union = np.empty(nbands, dtype=np.float64)
+    union_var = np.empty(nbands, dtype=np.float64)
     nmerged = 0
-    while ncur > 0:
-        # Choose for the whole wave first, then assign, so that the order of
-        # pixels within a wave does not matter.
+    waves = 0
+    while ncur > 0 and waves < max_waves:
+        waves += 1
         for i in range(ncur):
             p = current[i]
             best = 0
@@ -395,7 +419,13 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
                     continue
                 lab = labels[q]
                 if lab > 0 and lab != best:
-                    c = _shape_chi2(flux[p], var[p], sums[lab], sums[lab], False, sys_err2)
+                    if guard:
+                        c = _shape_chi2(flux[p], var[p], sums[lab], sums_var[lab], True,
+                                        sys_err2)
+                        if c > redchi2_limit:
+                            continue
+                    else:
+                        c = _shape_chi2(flux[p], var[p], sums[lab], sums[lab], False, sys_err2)
                     if c < best_chi2 or (c == best_chi2 and lab < best):
                         best_chi2 = c
                         best = lab
@@ -404,11 +434,24 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
         for i in range(ncur):
             p = current[i]
             lab = choice[i]
+            if lab == 0:
+                continue
+            if guard:
+                for b in range(nbands):
+                    union[b] = sums[lab, b] + flux[p, b]
+                    union_var[b] = sums_var[lab, b] + var[p, b]
+                if not _snr_reached(union, union_var, count[lab] + 1, snr, eta):
+                    choice[i] = 0
+                    continue
             labels[p] = lab
             nmerged += 1
+            count[lab] += 1
             for b in range(nbands):
                 sums[lab, b] += flux[p, b]
+                sums_var[lab, b] += var[p, b]
         for i in range(ncur):
+            if choice[i] == 0:
+                continue
             p = current[i]
             py = p // nx
             for j in range(4):
@@ -422,6 +465,72 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2):
         current, nxt = nxt, current
         ncur = nnext
     return nmerged
+
+
+@njit(cache=True, nogil=True, error_model='numpy')
+def absorb_kernel(flux, var, labels, order, starts, ny, nx, snr, eta, redchi2_limit,
+                  sys_err2):
+    """
+    Give whole groups of leftover pixels to an adjacent bin that stays above the S/N.
+
+    ``order[starts[c]:starts[c + 1]]`` are the pixels of group ``c`` (a
+    4-connected set of pixels in no bin).  A group joins the 4-adjacent bin
+    whose SED it matches best (reduced chi-square of the two summed SEDs,
+    both noises counted, at most ``redchi2_limit``), among the bins that
+    have at least as many pixels as the group and still reach ``snr`` in
+    every required band with the group added.  Groups are taken in order;
+    a group with no such bin keeps label 0.  ``labels`` is modified in place;
+    returns the number of pixels given to bins.
+    """
+    npix, nbands = flux.shape
+    sums, sums_var, count = _label_sums(flux, var, labels, labels.max())
+    group = np.empty(nbands)
+    group_var = np.empty(nbands)
+    union = np.empty(nbands)
+    union_var = np.empty(nbands)
+    given = 0
+    for c in range(starts.shape[0] - 1):
+        first = starts[c]
+        last = starts[c + 1]
+        n = last - first
+        group[:] = 0.0
+        group_var[:] = 0.0
+        for i in range(first, last):
+            p = order[i]
+            for b in range(nbands):
+                group[b] += flux[p, b]
+                group_var[b] += var[p, b]
+        best = 0
+        best_chi2 = np.inf
+        for i in range(first, last):
+            p = order[i]
+            py = p // nx
+            for j in range(4):
+                q = _neighbour(p, py, p - py * nx, j, ny, nx)
+                if q < 0:
+                    continue
+                lab = labels[q]
+                if lab <= 0 or lab == best or count[lab] < n:
+                    continue
+                for b in range(nbands):
+                    union[b] = sums[lab, b] + group[b]
+                    union_var[b] = sums_var[lab, b] + group_var[b]
+                if not _snr_reached(union, union_var, count[lab] + n, snr, eta):
+                    continue
+                chi2 = _shape_chi2(group, group_var, sums[lab], sums_var[lab], True, sys_err2)
+                if chi2 <= redchi2_limit and (chi2 < best_chi2
+                                              or (chi2 == best_chi2 and lab < best)):
+                    best_chi2 = chi2
+                    best = lab
+        if best > 0:
+            for i in range(first, last):
+                labels[order[i]] = best
+            count[best] += n
+            for b in range(nbands):
+                sums[best, b] += group[b]
+                sums_var[best, b] += group_var[b]
+            given += n
+    return given
 
 
 def pixel_major(values, second, valid, scale, square):

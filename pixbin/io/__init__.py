@@ -1,7 +1,8 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
-FITS input and output: bin-map files (piXedfit-compatible), piXedfit flux-map
-cubes, and plain FITS cubes and images.
+FITS input and output: bin-map files (piXedfit-compatible), and the inputs
+read by `read_input`: piXedfit flux-map cubes, the layouts of MaNGA, MUSE,
+JWST, HST and CALIFA, and plain FITS cubes and images.
 """
 
 from .binmap_fits import is_binmap_file, read_binmap, write_binmap

@@ -1,18 +1,86 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
-Atomic file writes: nothing written is ever lost or left half-written.
+Atomic, durable file writes: nothing written is ever lost or left half-written.
+
+Every file that pixbin and pixbin_glue write (bin maps, pictures, region files,
+batch summaries) goes through `atomic_path`: the writer writes a temporary file
+next to the target; the temporary file is flushed to disk (fsync), given the
+mode a new file gets (``0o666 & ~umask``), and renamed into place; the folder is
+then flushed too, so the rename survives a crash.
 """
 
+import errno
 import os
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = []
 
+_UMASK_LOCK = threading.Lock()
+# errors of a directory fsync that mean "not possible here" (Windows, some
+# network or FUSE file systems), not "the data may be lost"
+_NO_DIR_FSYNC = {errno.EINVAL, errno.EBADF, errno.EACCES, errno.EPERM, errno.EISDIR,
+                 getattr(errno, 'ENOTSUP', errno.EINVAL),
+                 getattr(errno, 'EOPNOTSUPP', errno.EINVAL)}
+
 
 def _exists_message(path):
     return f'{path} exists; pass overwrite=True (--overwrite) to replace it'
+
+
+def current_umask():
+    """
+    The process umask, read without changing it where the OS allows.
+
+    Linux reports it in ``/proc/self/status``; elsewhere it is read by setting
+    and restoring it (``os.umask``), under a lock so that pixbin's own threads
+    never see the temporary value.
+    """
+    try:
+        with open('/proc/self/status', encoding='ascii', errors='replace') as status:
+            for line in status:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def new_file_mode():
+    """The mode of a new file, as ``open`` makes it: ``0o666 & ~umask``."""
+    return 0o666 & ~current_umask()
+
+
+def _fsync_file(path):
+    """Flush the contents of ``path`` to disk."""
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, 'O_BINARY', 0))
+    except PermissionError:          # a writer made it read-only; POSIX syncs read fds too
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_BINARY', 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder):
+    """Flush a folder (its entries: a rename) to disk; skipped where the OS cannot."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
+    except OSError:                  # Windows cannot open a folder
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in _NO_DIR_FSYNC:
+            raise
+    finally:
+        os.close(fd)
 
 
 def check_target(path, overwrite=False):
@@ -42,7 +110,10 @@ def atomic_path(path, overwrite=False):
     The temporary file lives in the same folder (same file system), so the
     final step is an atomic rename: an interrupted write leaves the old file
     intact and no partial file.  Without ``overwrite`` an existing file is never
-    replaced, even if it appears while writing.
+    replaced, even if it appears while writing.  Before the rename the file is
+    flushed to disk (fsync) and given the mode of a new file (``0o666 &
+    ~umask``: the temporary file is private while it is written); after it the
+    folder is flushed, where the OS allows.
 
     Raises
     ------
@@ -61,10 +132,12 @@ def atomic_path(path, overwrite=False):
     # choose compression or format from the name do the same for both.
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.',
                                suffix='.tmp' + ''.join(path.suffixes[-2:]), dir=folder)
-    os.close(fd)
     tmp = Path(tmp)
     try:
+        os.close(fd)
         yield tmp
+        _fsync_file(tmp)
+        os.chmod(tmp, new_file_mode())
         if overwrite:
             os.replace(tmp, path)
         else:
@@ -76,6 +149,9 @@ def atomic_path(path, overwrite=False):
                 if path.exists():
                     raise FileExistsError(_exists_message(path))
                 os.replace(tmp, path)
+            else:
+                tmp.unlink()
+        _fsync_folder(folder)
     finally:
-        if tmp.exists():
+        if os.path.lexists(tmp):
             tmp.unlink()

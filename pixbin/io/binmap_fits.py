@@ -26,6 +26,7 @@ own unit), ``BANDS`` the band names and wavelengths, and the primary header the
 binning parameters (``PBSNRi``, ``PBREFB``, ``PBDMIN``, ``PBCHI2``, ...).
 """
 
+import numbers
 import os
 import warnings
 
@@ -83,10 +84,67 @@ def _paint(labels, per_bin):
     return np.moveaxis(table[labels], -1, 0)
 
 
+def _exact_card(key, value, comment=''):
+    """
+    A header card of ``value`` that keeps every digit of a float.
+
+    A fixed-format card holds 20 characters, so astropy rounds a float such
+    as ``1.2345678901234567e-05``; such a value is written in FITS free format
+    (``repr`` in full), which astropy, cfitsio and wcslib read back exactly.
+    """
+    card = fits.Card(key, value, comment)
+    if isinstance(value, float) and np.isfinite(value) \
+            and fits.Card.fromstring(card.image).value != value:
+        text = repr(float(value)).upper()
+        room = 80 - 10 - max(len(text), 20) - 3
+        card = fits.Card.fromstring(f'{key.upper():8s}= {text:>20s}'
+                                    + (f' / {comment[:room]}' if comment and room > 0 else ''))
+    return card
+
+
+def _set_exact(header, key, value, comment=''):
+    """``header[key] = (value, comment)``, keeping every digit of a float."""
+    if key in header:
+        del header[key]
+    header.append(_exact_card(key, value, comment))
+
+
+def _wcs_header(wcs):
+    """
+    ``wcs.to_header(relax=True)`` with the reference point, scale, rotation
+    and poles written with every digit (to_header keeps about 15).
+    """
+    header = wcs.to_header(relax=True)
+    prm = wcs.wcs
+    exact = {'LONPOLE': prm.lonpole, 'LATPOLE': prm.latpole}
+    # With a CD matrix, CDELT and PC are not used (wcslib warns when they are read).
+    cd = prm.has_cd()
+    for i in range(prm.naxis):
+        exact[f'CRPIX{i + 1}'] = prm.crpix[i]
+        exact[f'CRVAL{i + 1}'] = prm.crval[i]
+        if not cd:
+            exact[f'CDELT{i + 1}'] = prm.cdelt[i]
+        for j in range(prm.naxis):
+            if cd:      # to_header writes a CD matrix as PC with CDELT 1
+                key = f'CD{i + 1}_{j + 1}'
+                exact[key if key in header else f'PC{i + 1}_{j + 1}'] = prm.cd[i][j]
+            else:
+                exact[f'PC{i + 1}_{j + 1}'] = prm.pc[i][j]
+    for key, value in exact.items():
+        value = float(value)
+        if key not in header or not isinstance(header[key], float) or header[key] == value:
+            continue
+        # the same number, rounded by to_header (never another convention's value)
+        if abs(header[key] - value) <= 1e-12 * abs(value):
+            index = header.index(key)
+            card = _exact_card(key, value, header.comments[key])
+            del header[key]
+            header.insert(index, card)
+    return header
+
+
 def _map_header(bm, specphot, scale, bunit):
-    header = fits.Header()
-    if bm.wcs is not None:
-        header.update(bm.wcs.to_header(relax=True))
+    header = fits.Header() if bm.wcs is None else _wcs_header(bm.wcs)
     header['nfilters'] = (bm.nbands, 'number of bands')
     ref = bm.meta.get('ref_band')
     header['refband'] = (bm.band_names.index(ref) if ref in bm.band_names else -1,
@@ -106,7 +164,7 @@ def _map_header(bm, specphot, scale, bunit):
         header[f'fil{i}'] = name
     for key in GALAXY_META_KEYS:
         if key in bm.meta:
-            header[key] = bm.meta[key]
+            _set_exact(header, key, bm.meta[key])
     return header
 
 
@@ -121,9 +179,9 @@ def _primary_header(bm):
     header['SPECPHOT'] = int(bm.spectra is not None)
     for key, keyword, comment in _PARAMETERS:
         if key in bm.meta:
-            header[keyword] = (bm.meta[key], comment)
+            _set_exact(header, keyword, bm.meta[key], comment)
     for i, value in enumerate(bm.meta.get('snr', [])):
-        header[f'PBSNR{i}'] = (float(value), f'S/N threshold of band {i}')
+        _set_exact(header, f'PBSNR{i}', float(value), f'S/N threshold of band {i}')
     cov = bm.covariance
     if cov is None:
         header['PBCOVAR'] = ('none', 'covariance correction')
@@ -131,14 +189,70 @@ def _primary_header(bm):
         header['PBCOVAR'] = ('table', 'covariance: eta per bin in BINS.ETA')
     else:
         header['PBCOVAR'] = ('alpha', 'eta = 1 + PBALPHA log10(npix)')
-        header['PBALPHA'] = cov
+        _set_exact(header, 'PBALPHA', cov)
     return header
+
+
+def _spectra_npix(bm):
+    """
+    Pixels summed into each bin spectrum: ``spectra.meta['npix']``, or counted
+    on ``spec_labels`` (its definition) when the spectra do not say.
+    """
+    counts = np.bincount(bm.spec_labels.ravel(), minlength=bm.nbins + 1)[bm.spec_bin_ids]
+    npix = bm.spectra.meta.get('npix')
+    if npix is None:
+        return counts
+    values = np.asarray(npix)
+    if values.shape != counts.shape or values.dtype.kind not in 'iu' or np.any(values < 0):
+        raise ValueError(f"spectra.meta['npix'] must hold one pixel count (integer >= 0) per "
+                         f"bin with a spectrum ({counts.size}), got {npix!r}")
+    return values
+
+
+def _check_text(value, what):
+    if not (value.isascii() and value.isprintable()) or value != value.rstrip():
+        raise ValueError(f'{what} must be printable ASCII without trailing spaces to be written '
+                         f'to a FITS file (which drops trailing spaces), got {value!r}')
+
+
+def _check_writable(bm):
+    """
+    Raise a ValueError or TypeError naming the part of ``bm`` that a FITS file
+    cannot hold exactly (band names and header values), before anything is written.
+    """
+    for i, name in enumerate(bm.band_names):
+        _check_text(name, f'band_names[{i}]')
+    for key in [key for key, _, _ in _PARAMETERS] + list(GALAXY_META_KEYS):
+        if key not in bm.meta:
+            continue
+        value, what = bm.meta[key], f'meta[{key!r}]'
+        if isinstance(value, str):
+            _check_text(value, what)
+        elif isinstance(value, (bool, np.bool_, numbers.Integral)):
+            pass
+        elif isinstance(value, numbers.Real):
+            if not np.isfinite(value):
+                raise ValueError(f'{what} must be finite to be written to a FITS header, got '
+                                 f'{value!r}')
+        else:
+            raise TypeError(f'{what} must be a string, a number or True/False to be written to '
+                            f'a FITS header, got {type(value).__name__}')
+    snr = bm.meta.get('snr')
+    if snr is not None:
+        try:
+            values = np.asarray(snr, dtype=float)
+        except (TypeError, ValueError):
+            values = None
+        if values is None or values.ndim != 1 or not np.all(np.isfinite(values)):
+            raise ValueError(f"meta['snr'] must be a list of finite numbers (one S/N threshold "
+                             f"per band) to be written to a FITS header, got {snr!r}")
 
 
 def binmap_to_hdulist(bm):
     """The FITS HDUs of a `~pixbin.BinMap` (see the module docstring)."""
     if bm.flux is None:
         raise ValueError('only a BinMap with photometry (flux, flux_err) can be written')
+    _check_writable(bm)
     specphot = int(bm.spectra is not None)
     wave = bm.band_wavelengths
     flux, scale, bunit = _pixedfit_values(bm.flux, wave)
@@ -149,9 +263,7 @@ def binmap_to_hdulist(bm):
     prefix = 'PHOTO_' if specphot else ''
     hdus.append(fits.ImageHDU(labels, header=map_header, name=f'{prefix}BIN_MAP'))
     if specphot:
-        spec_header = fits.Header()
-        if bm.wcs is not None:
-            spec_header.update(bm.wcs.to_header(relax=True))
+        spec_header = fits.Header() if bm.wcs is None else _wcs_header(bm.wcs)
         hdus.append(fits.ImageHDU(bm.spec_labels.astype(np.int32), header=spec_header,
                                   name='SPEC_BIN_MAP'))
     flux_name = 'BIN_PHOTO_FLUX' if specphot else 'BIN_FLUX'
@@ -186,6 +298,10 @@ def binmap_to_hdulist(bm):
     table['ETA'] = bm.eta
     table['FLUX'] = bm.flux
     table['FLUX_ERR'] = bm.flux_err
+    if specphot:
+        spec_npix = np.zeros(bm.nbins, np.int32)
+        spec_npix[bm.spec_bin_ids - 1] = _spectra_npix(bm)
+        table['SPEC_NPIX'] = spec_npix
     hdus.append(fits.table_to_hdu(table))
     hdus[-1].name = 'BINS'
     bands = Table()
@@ -403,6 +519,13 @@ def read_binmap(path):
             raise ValueError(f'{path}: incomplete pixbin bin-map file (truncated?): missing '
                              f'extension(s) {", ".join(missing)} (found: {", ".join(names)})')
         meta = _parameters(hdul[0].header) if pixbin_file else {}
+        if 'nvalid' in meta:
+            nvalid, binned = meta['nvalid'], int(np.count_nonzero(labels))
+            if isinstance(nvalid, bool) or not isinstance(nvalid, (int, np.integer)) \
+                    or not binned <= nvalid <= labels.size:
+                raise ValueError(f'{path}: header keyword NVALID (number of valid pixels) must '
+                                 f'be an integer between the {binned} pixels in bins and the '
+                                 f'{labels.size} pixels of {map_name}, got {nvalid!r}')
         for key in GALAXY_META_KEYS:
             if key in header:
                 meta[key] = header[key]
@@ -449,6 +572,7 @@ def read_binmap(path):
         if specphot:
             spec = _read_spectra(hdul, names, path, nbins)
             spec.setdefault('spec_region', None)
+            _spectra_npix_from_file(spec, bins if 'BINS' in names else None, path)
         try:
             return BinMap(labels, flux=flux, flux_err=flux_err, wcs=wcs, band_names=band_names,
                           band_wavelengths=wave, covariance=covariance, meta=meta, **spec)
@@ -488,6 +612,27 @@ def _read_spectra(hdul, names, path, nbins):
     if flux.shape[0] != ids.size:
         raise ValueError(f'{path}: SPEC_BIN_MAP has {ids.size} bins but the spectra have '
                          f'{flux.shape[0]} rows')
-    out['spectra'] = Spectrum(flux=flux, spectral_axis=axis, uncertainty=err, mask=mask,
+    out['spectra'] = Spectrum(flux=flux, spectral_axis=axis, spectral_axis_index=1,
+                              uncertainty=err, mask=mask,
                               meta={'bin_ids': ids})
     return out
+
+
+def _spectra_npix_from_file(spec, bins, path):
+    """
+    Put the pixel count of each bin spectrum into ``spectra.meta['npix']``:
+    the ``SPEC_NPIX`` column of ``BINS``, or, in files without it (older pixbin
+    files, piXedfit's), the pixels of each bin in ``SPEC_BIN_MAP``.
+    """
+    spectra = spec['spectra']
+    ids = spectra.meta['bin_ids']
+    if bins is not None and 'SPEC_NPIX' in bins.colnames:
+        column = np.asarray(bins['SPEC_NPIX'])
+        if column.dtype.kind not in 'iu' or np.any(column < 0):
+            raise ValueError(f'{path}: the SPEC_NPIX column of BINS must hold pixel counts '
+                             f'(integers >= 0), got {column[:5].tolist()}')
+        npix = column[ids - 1].astype(np.int64)
+    else:
+        npix = np.bincount(spec['spec_labels'].ravel())[ids] if ids.size \
+            else np.zeros(0, np.int64)
+    spectra.meta['npix'] = npix

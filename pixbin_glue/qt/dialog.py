@@ -157,9 +157,14 @@ class BinPixelsDialog(QtWidgets.QDialog):
         self.spin_chi2 = QtWidgets.QDoubleSpinBox()
         self.spin_chi2.setRange(0.01, 1e6)
         self.spin_chi2.setValue(4.0)
+        self.combo_method = QtWidgets.QComboBox()
+        self.combo_method.addItem('complete: bin every group that reaches the S/N',
+                                  'complete')
+        self.combo_method.addItem("greedy: piXedfit's scheme", 'greedy')
         self.combo_leftovers = QtWidgets.QComboBox()
         self.combo_leftovers.addItem('stay unbinned', 'unbinned')
         self.combo_leftovers.addItem('join the best-matching neighbour bin', 'merge')
+        form.addRow('Method', self.combo_method)
         form.addRow('Reference band', self.combo_ref)
         form.addRow('Minimum diameter', self.spin_diameter)
         form.addRow('Reduced chi-square limit', self.spin_chi2)
@@ -276,6 +281,7 @@ class BinPixelsDialog(QtWidgets.QDialog):
             raise ValueError('Choose the uncertainty component.')
         kwargs = dict(flux=flux, uncertainty=uncertainty,
                       uncertainty_type=self.combo_kind.currentData(),
+                      method=self.combo_method.currentData(),
                       ref_band=self.combo_ref.currentData(),
                       min_diameter=self.spin_diameter.value(),
                       redchi2_limit=self.spin_chi2.value(),

@@ -3,8 +3,8 @@
 
 import numpy as np
 
-__all__ = ['SNR_7_BANDS', 'random_cube', 'write_cube_fits', 'write_fluxmap_fits',
-           'write_pixedfit_binmap']
+__all__ = ['SNR_7_BANDS', 'assert_same_binmap', 'random_cube', 'write_cube_fits',
+           'write_fluxmap_fits', 'write_pixedfit_binmap']
 
 #: The issue's S/N requirement on the 12-band mock: 10 in the first 7 bands.
 SNR_7_BANDS = [10.0] * 7 + [0.0] * 5
@@ -74,3 +74,70 @@ def write_pixedfit_binmap(path, labels, flux, err, scale=1e-17, names=('g', 'r')
                   fits.ImageHDU(np.moveaxis(table_err[labels], -1, 0), name='BIN_FLUXERR')]
                  ).writeto(path)
     return path
+
+
+def _same_array(actual, expected, what):
+    """Exactly equal arrays (NaN equal to NaN), or an AssertionError naming ``what``."""
+    from numpy.testing import assert_array_equal
+    assert np.shape(actual) == np.shape(expected), f'{what}: shape {np.shape(actual)} != ' \
+                                                   f'{np.shape(expected)}'
+    assert_array_equal(actual, expected, err_msg=what)
+
+
+def _same_quantity(actual, expected, what):
+    assert (actual is None) == (expected is None), f'{what}: {actual!r} vs {expected!r}'
+    if expected is None:
+        return
+    assert actual.unit == expected.unit, f'{what}: unit {actual.unit} != {expected.unit}'
+    _same_array(actual.value, expected.value, what)
+
+
+def assert_same_binmap(actual, expected):
+    """
+    Assert that two BinMaps hold the same bins, exactly: labels, flux and its
+    uncertainty, npix, eta and the covariance setting, band names and
+    wavelengths, WCS, meta, and the spectra (flux, uncertainty, mask, spectral
+    axis, bin ids and pixel counts), spec_labels and spec_region.
+
+    A callable covariance is the same when it gives the same eta for every
+    bin (files keep the per-bin factors, not the function).
+    """
+    _same_array(actual.labels, expected.labels, 'labels')
+    _same_array(actual.npix, expected.npix, 'npix')
+    _same_quantity(actual.flux, expected.flux, 'flux')
+    _same_quantity(actual.flux_err, expected.flux_err, 'flux_err')
+    _same_array(actual.eta, expected.eta, 'eta')
+    cov, cov0 = actual.covariance, expected.covariance
+    if cov0 is None or not callable(cov0):
+        assert cov == cov0 and type(cov) is type(cov0), f'covariance {cov!r} != {cov0!r}'
+    else:
+        assert callable(cov), f'covariance {cov!r} is not callable like {cov0!r}'
+    assert actual.band_names == expected.band_names
+    _same_quantity(actual.band_wavelengths, expected.band_wavelengths, 'band_wavelengths')
+    assert (actual.wcs is None) == (expected.wcs is None), 'wcs'
+    if expected.wcs is not None:
+        assert actual.wcs.wcs.compare(expected.wcs.wcs), 'wcs'
+    assert actual.meta == expected.meta, f'meta {actual.meta} != {expected.meta}'
+    assert {k: type(v) for k, v in actual.meta.items()} == \
+        {k: type(v) for k, v in expected.meta.items()}, 'meta types'
+    for name in ('spec_labels', 'spec_region'):
+        a, e = getattr(actual, name), getattr(expected, name)
+        assert (a is None) == (e is None), name
+        if e is not None:
+            _same_array(a, e, name)
+    assert (actual.spectra is None) == (expected.spectra is None), 'spectra'
+    if expected.spectra is not None:
+        a, e = actual.spectra, expected.spectra
+        _same_quantity(a.flux, e.flux, 'spectra.flux')
+        _same_quantity(a.spectral_axis, e.spectral_axis, 'spectra.spectral_axis')
+        assert (a.uncertainty is None) == (e.uncertainty is None), 'spectra.uncertainty'
+        if e.uncertainty is not None:
+            assert type(a.uncertainty) is type(e.uncertainty)
+            _same_quantity(a.uncertainty.quantity, e.uncertainty.quantity,
+                           'spectra.uncertainty')
+        assert (a.mask is None) == (e.mask is None), 'spectra.mask'
+        if e.mask is not None:
+            _same_array(a.mask, e.mask, 'spectra.mask')
+        _same_array(a.meta['bin_ids'], e.meta['bin_ids'], "spectra.meta['bin_ids']")
+        _same_array(a.meta['npix'], e.meta['npix'], "spectra.meta['npix']")
+        _same_array(actual.spec_bin_ids, expected.spec_bin_ids, 'spec_bin_ids')

@@ -492,7 +492,7 @@ CLI_CASES = [
     ('cube.fits', zero_err, ['--snr', '5'],
      'cube.uncertainty must be finite and positive where the data are valid'),
     ('cube.fits', cut_err, ['--snr', '5'],
-     'cube.uncertainty has shape (12, 20, 19), but cube.data has shape (12, 20, 20)'),
+     'bad.fits: the uncertainty (ERR) has shape (12, 20, 19), the flux (SCI) (12, 20, 20)'),
     ('cube.fits', set_data('SCI', np.ones(20)), ['--snr', '5'],
      'bad.fits: the flux (SCI) must be an image (ny, nx) or a cube'),
     ('bins.fits', None, ['--snr', '5'], 'bad.fits is a bin-map file, not a cube'),
@@ -589,3 +589,156 @@ def test_cli_usage_errors(capsys, args, message):
     assert err.startswith('usage: pixbin')
     assert err.strip().splitlines()[-1].startswith('pixbin ') and message in err
     assert 'Traceback' not in err
+
+
+# -- counts of valid pixels, spectra pixel counts (issue 18) -----------------------------------
+
+@pytest.fixture(scope='module')
+def specphot_bins(tmp_path_factory):
+    """A good spectrophotometric bin-map file (SPEC_NPIX in BINS)."""
+    folder = tmp_path_factory.mktemp('specphot')
+    cube = pixbin.datasets.make_mock_galaxy(shape=(20, 20))
+    spectra, _ = pixbin.datasets.make_mock_ifu(shape=(20, 20),
+                                               wavelength=[5000.0, 6000.0, 7000.0] * u.AA)
+    bm = bin_pixels(cube, 3.0, ref_band=4, spectra=spectra)
+    assert bm.nbins_spec > 2
+    bm.write(folder / 'specbins.fits')
+    return folder / 'specbins.fits'
+
+
+def set_column(name, make):
+    """Replace column ``name`` of BINS by ``make(nrows)`` (its own type)."""
+    def edit(hdul):
+        table = hdul['BINS']
+        columns = []
+        for column in table.columns:
+            if column.name == name:
+                values = make(len(table.data))
+                column = fits.Column(name=name, array=values,
+                                     format='D' if values.dtype.kind == 'f' else 'J')
+            columns.append(column)
+        hdul['BINS'] = fits.BinTableHDU.from_columns(columns, header=table.header, name='BINS')
+    return edit
+
+
+def fractional(n):
+    return np.full(n, 1.5)
+
+
+def negative(n):
+    return np.full(n, -1, np.int32)
+
+
+NVALID_FILES = [
+    (set_header(0, 'NVALID', 'many'), r"bad.fits: header keyword NVALID \(number of valid pixels\) "
+                                      r"must be an integer between the \d+ pixels in bins and the "
+                                      r"400 pixels of BIN_MAP, got 'many'"),
+    (set_header(0, 'NVALID', 1.5), 'pixels of BIN_MAP, got 1.5'),
+    (set_header(0, 'NVALID', 1), r'between the \d+ pixels in bins and the 400 pixels of '
+                                 r'BIN_MAP, got 1$'),
+    (set_header(0, 'NVALID', 401), 'and the 400 pixels of BIN_MAP, got 401'),
+    (set_header(0, 'NVALID', True), 'got True'),
+]
+
+
+@pytest.mark.parametrize('edit, match', NVALID_FILES)
+def test_read_binmap_nvalid(files, tmp_path, edit, match):
+    path = make_bad_file(files / 'bins.fits', tmp_path / 'bad.fits', edit)
+    with pytest.raises(ValueError, match=match):
+        read_binmap(path)
+
+
+@pytest.mark.parametrize('edit, match', NVALID_FILES[:2])
+def test_cli_info_nvalid(files, tmp_path, capsys, edit, match):
+    path = make_bad_file(files / 'bins.fits', tmp_path / 'bad.fits', edit)
+    code, out, err = run_cli(['info', path], capsys)
+    assert_one_line_error(code, err, 'info', 'header keyword NVALID (number of valid pixels)')
+    assert out == ''
+
+
+@pytest.mark.parametrize('values, match', [
+    (fractional, r'bad.fits: the SPEC_NPIX column of BINS must hold pixel counts \(integers >= '
+                 r'0\), got \[1.5, '),
+    (negative, r'bad.fits: the SPEC_NPIX column of BINS must hold pixel counts .*got \[-1, '),
+])
+def test_read_binmap_spec_npix(specphot_bins, tmp_path, values, match):
+    path = make_bad_file(specphot_bins, tmp_path / 'bad.fits', set_column('SPEC_NPIX', values))
+    with pytest.raises(ValueError, match=match):
+        read_binmap(path)
+
+
+@pytest.mark.parametrize('nvalid', [None, 'many', 1.5, 3, 13, True])
+def test_binmap_pixel_counts(nvalid):
+    """n_unbinned and n_nodata need a meta['nvalid'] that fits the labels."""
+    bm = BinMap(np.array([[1, 1, 0], [2, 2, 0], [3, 3, 3], [0, 0, 0]]),
+                meta={} if nvalid is None else {'nvalid': nvalid})
+    assert bm.n_binned == 7
+    if nvalid is None:
+        assert bm.n_unbinned is None and bm.n_nodata is None
+        return
+    for name in ('n_unbinned', 'n_nodata'):
+        with pytest.raises(ValueError, match=r"meta\['nvalid'\] must be an integer number of "
+                                             r"valid pixels between the 7 pixels in bins and "
+                                             r"the 12 pixels of the grid, got "
+                                             + repr(nvalid).replace('.', r'\.')):
+            getattr(bm, name)
+
+
+@pytest.mark.parametrize('npix, shown', [
+    (np.array([1, 1]), r'array\(\[1, 1\]\)'),
+    (np.array([[1, 1, 1]]), r'array\(\[\[1, 1, 1\]\]\)'),
+    (np.array([1.0, 1.0, 1.0]), r'array\(\[1., 1., 1.\]\)'),
+    (np.array([1, -1, 1]), r'array\(\[ 1, -1,  1\]\)'),
+    ('3', "'3'"),
+])
+def test_write_spectra_npix(tmp_path, npix, shown):
+    from specutils import Spectrum
+    labels = np.array([[1, 2, 3]])
+    spectra = Spectrum(flux=np.ones((3, 2)) * u.Jy, spectral_axis=[5000, 6000] * u.AA,
+                       meta={'bin_ids': np.arange(1, 4), 'npix': npix})
+    bm = BinMap(labels, flux=JY * np.ones((3, 1)), flux_err=JY * np.ones((3, 1)),
+                spectra=spectra, spec_labels=labels)
+    with pytest.raises(ValueError, match=r"spectra.meta\['npix'\] must hold one pixel count "
+                                         r"\(integer >= 0\) per bin with a spectrum \(3\), "
+                                         r"got " + shown):
+        bm.write(tmp_path / 'bins.fits')
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tabulated_covariance_of_no_bins():
+    from pixbin._covariance import TabulatedCovariance
+    empty = TabulatedCovariance([], [])
+    assert empty(np.zeros(0, int)).shape == (0,)
+    with pytest.raises(ValueError, match='this TabulatedCovariance has no bin sizes'):
+        empty([1, 2])
+    with pytest.raises(ValueError, match='TabulatedCovariance needs bin sizes >= 1'):
+        TabulatedCovariance([0, 2], [1.0, 1.5])
+
+
+@pytest.mark.parametrize('kwargs, error, match', [
+    ({'band_names': ['g ']}, ValueError,
+     r"band_names\[0\] must be printable ASCII without trailing spaces to be written to a "
+     r"FITS file \(which drops trailing spaces\), got 'g '"),
+    ({'band_names': ['H\u03b1']}, ValueError, r"band_names\[0\] must be printable ASCII"),
+    ({'band_names': ['a\tb']}, ValueError, r"band_names\[0\] must be printable ASCII"),
+    ({'meta': {'object': 'NGC 1 '}}, ValueError,
+     r"meta\['object'\] must be printable ASCII without trailing spaces"),
+    ({'meta': {'object': 'M\u00b731'}}, ValueError, r"meta\['object'\] must be printable ASCII"),
+    ({'meta': {'z': np.inf}}, ValueError,
+     r"meta\['z'\] must be finite to be written to a FITS header, got inf"),
+    ({'meta': {'min_diameter': np.nan}}, ValueError, r"meta\['min_diameter'\] must be finite"),
+    ({'meta': {'ref_band': ['g']}}, TypeError,
+     r"meta\['ref_band'\] must be a string, a number or True/False to be written to a FITS "
+     r"header, got list"),
+    ({'meta': {'snr': ['high']}}, ValueError,
+     r"meta\['snr'\] must be a list of finite numbers \(one S/N threshold per band\) to be "
+     r"written to a FITS header, got \['high'\]"),
+    ({'meta': {'snr': [np.inf]}}, ValueError, r"meta\['snr'\] must be a list of finite numbers"),
+    ({'meta': {'snr': 5.0}}, ValueError, r"meta\['snr'\] must be a list of finite numbers"),
+])
+def test_write_binmap_header_values(tmp_path, kwargs, error, match):
+    """What a FITS file cannot hold exactly is refused before anything is written."""
+    bm = BinMap(np.array([[1, 1, 0]]), flux=JY, flux_err=JY, **kwargs)
+    with pytest.raises(error, match=match):
+        bm.write(tmp_path / 'bins.fits')
+    assert list(tmp_path.iterdir()) == []

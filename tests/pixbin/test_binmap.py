@@ -196,3 +196,55 @@ def test_plot_map_and_sed():
         simple().plot_sed(1)
     import matplotlib.pyplot as plt
     plt.close('all')
+
+
+# -- valid, unbinned and no-data pixels ------------------------------------------------------
+
+def test_pixel_counts_tell_valid_from_no_data():
+    bm = simple(meta={'nvalid': 11})
+    assert (bm.n_binned, bm.n_unbinned, bm.n_nodata) == (10, 1, 1)
+    assert bm.unbinned.sum() == 2                      # both kinds of pixels in no bin
+    assert 'unbinned=1 px, nodata=1 px' in repr(bm)
+    assert 'unbinned=0 px,' in repr(simple(meta={'nvalid': np.int64(10)}))
+    assert 'nodata' not in repr(simple(meta={'nvalid': 12}))
+
+
+def test_pixel_counts_unknown_without_nvalid():
+    bm = simple()
+    assert bm.n_binned == 10
+    assert bm.n_unbinned is None and bm.n_nodata is None
+    assert 'in no bin=2 px (valid or not: nvalid unknown)' in repr(bm)
+
+
+@pytest.mark.parametrize('nvalid', [9, 13, 10.0, '11', True])
+def test_pixel_counts_refuse_a_wrong_nvalid(nvalid):
+    bm = simple(meta={'nvalid': nvalid})
+    match = (r"meta\['nvalid'\] must be an integer number of valid pixels between the 10 "
+             r"pixels in bins and the 12 pixels of the grid, got ")
+    with pytest.raises(ValueError, match=match):
+        bm.n_unbinned
+    with pytest.raises(ValueError, match=match):
+        bm.n_nodata
+    assert 'nvalid unknown' in repr(bm)                # the repr never raises
+
+
+def test_pixel_counts_of_a_cube_with_holes(tmp_path):
+    """Pixels without data (outside the field, masked) are not 'unbinned'."""
+    import pixbin
+    cube = pixbin.datasets.make_mock_galaxy(shape=(30, 30))
+    y, x = np.indices((30, 30))
+    outside = np.hypot(y - 14.5, x - 14.5) > 12           # no data outside a disc
+    data = np.where(outside, np.nan, cube.data)
+    cube = NDData(data, unit=cube.unit, uncertainty=cube.uncertainty, wcs=cube.wcs,
+                  meta=cube.meta)
+    bm = pixbin.bin_pixels(cube, 5.0, ref_band=4)
+    nvalid = int(np.count_nonzero(~outside))
+    assert bm.meta['nvalid'] == nvalid == 448
+    assert bm.n_binned == np.count_nonzero(bm.labels) > 0
+    assert bm.n_binned + bm.n_unbinned == nvalid
+    assert bm.n_nodata == outside.sum() == 452
+    assert bm.n_unbinned < bm.unbinned.sum() == bm.n_unbinned + 452
+    bm.write(tmp_path / 'b.fits')
+    back = BinMap.read(tmp_path / 'b.fits')
+    assert (back.n_binned, back.n_unbinned, back.n_nodata) == \
+        (bm.n_binned, bm.n_unbinned, bm.n_nodata)

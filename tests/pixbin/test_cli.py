@@ -74,6 +74,23 @@ def test_bin_writes_file_plot_and_regions(cube_file, tmp_path, capsys):
     assert text.count('text={bin ') >= bm.nbins and text.count('polygon') >= bm.nbins
 
 
+def test_bin_method_option(cube_file, tmp_path):
+    """--method greedy gives piXedfit's scheme, the default the complete one."""
+    snr = [10] * 7 + [0] * 5
+    cube = pixbin.io.read_cube(cube_file)
+    for method in ('greedy', 'complete'):
+        out = tmp_path / f'{method}.fits'
+        args = ['bin', str(cube_file), '--snr', ','.join(map(str, snr)), '--ref-band', '4',
+                '--min-diameter', '4', '-o', str(out), '--no-progress']
+        assert main(args + (['--method', 'greedy'] if method == 'greedy' else [])) == 0
+        bm = pixbin.read_binmap(out)
+        expected = pixbin.bin_pixels(cube, snr, ref_band=4, min_diameter=4, method=method)
+        np.testing.assert_array_equal(bm.labels, expected.labels)
+        assert bm.meta['method'] == method
+    assert not np.array_equal(pixbin.read_binmap(tmp_path / 'greedy.fits').labels,
+                              pixbin.read_binmap(tmp_path / 'complete.fits').labels)
+
+
 def test_bin_progress_bar_on_stderr(cube_file, tmp_path, capsys):
     assert main(['bin', str(cube_file), '--snr', '5', '-o', str(tmp_path / 'b.fits'),
                  '--progress']) == 0
@@ -131,3 +148,33 @@ def test_bad_option_value_is_a_usage_error(cube_file, tmp_path, capsys):
         main(['bin', str(cube_file), '--snr', 'ten', '-o', str(tmp_path / 'x.fits')])
     assert info.value.code == 2
     assert 'expected a number or comma-separated numbers' in capsys.readouterr().err
+
+
+def test_info_tells_valid_pixels_from_pixels_without_data(tmp_path, capsys):
+    """No-data pixels are not 'unbinned' (SAURON: 188 valid pixels on a 30 x 30 grid)."""
+    from astropy.io import fits
+    from astropy.nddata import NDData
+    cube = pixbin.datasets.make_mock_galaxy(shape=(30, 30))
+    y, x = np.indices((30, 30))
+    data = np.where(np.hypot(y - 14.5, x - 14.5) > 12, np.nan, cube.data)
+    bm = pixbin.bin_pixels(NDData(data, unit=cube.unit, uncertainty=cube.uncertainty,
+                                  wcs=cube.wcs, meta=cube.meta), 5.0, ref_band=4)
+    path = tmp_path / 'bins.fits'
+    bm.write(path)
+    assert main(['info', str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    binned = bm.n_binned
+    assert lines[1] == (f'  pixels in bins: {binned} ({binned / 900:.1%} of the grid); pixels '
+                        f'per bin: min {bm.npix.min()}, median {np.median(bm.npix):g}, max '
+                        f'{bm.npix.max()}')
+    assert lines[2] == (f'  valid pixels: 448 ({binned} binned, {448 - binned} not binned); '
+                        f'pixels without data: 452')
+    assert lines[3].startswith('  WCS: yes')
+    # a file that does not know its number of valid pixels (older pixbin files) says so
+    with fits.open(path) as hdul:
+        del hdul[0].header['NVALID']
+        hdul.writeto(tmp_path / 'old.fits')
+    assert main(['info', str(tmp_path / 'old.fits')]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == (f'  valid pixels: unknown (the file has no NVALID): {900 - binned} '
+                        f'pixels in no bin, with or without data')

@@ -167,7 +167,8 @@ def test_three_dimensional_wcs_gives_celestial_part():
     wcs.wcs.ctype = ['RA---TAN', 'DEC--TAN', 'WAVE']
     wcs.wcs.crval = [10, 20, 5000]
     wcs.wcs.cdelt = [-1e-4, 1e-4, 1000]
-    cube = small_cube(wcs=wcs)
+    # (a cube that names its bands; without names it is a spectral cube, see test_windows)
+    cube = small_cube(wcs=wcs, meta={'band_names': ['g', 'r', 'i']})
     bm = bin_pixels(cube, 4.0)
     assert bm.wcs.naxis == 2 and bm.wcs.wcs.ctype[0] == 'RA---TAN'
     assert bm.sky_centroid.shape == (bm.nbins,)

@@ -55,21 +55,30 @@ def test_strip_and_column():
     """
     S/N 3 per pixel, 5 required: 2 pixels give 6 / sqrt(2) = 4.2, 3 give
     9 / sqrt(3) = 5.2.  All fluxes tie: seeds go by pixel index, so bins are
-    runs of 3 from the left; the 10th pixel cannot reach 5 alone.
+    runs of 3 from the left; the 10th pixel cannot reach 5 alone.  The
+    greedy pass leaves it out; the default joins it to bin 3, which keeps
+    S/N 12 / 2 = 6.
     """
     strip = nd(np.full((2, 1, 10), 3.0))
-    bm = bin_pixels(strip, [5.0, 0.0], min_diameter=1)
+    bm = bin_pixels(strip, [5.0, 0.0], min_diameter=1, method='greedy')
     assert_array_equal(bm.labels, [[1, 1, 1, 2, 2, 2, 3, 3, 3, 0]])
     assert_array_equal(bm.flux.value, [[9.0, 9.0]] * 3)
-    merged = bin_pixels(strip, [5.0, 0.0], min_diameter=1, leftovers='merge')
+    complete = bin_pixels(strip, [5.0, 0.0], min_diameter=1)
+    assert_array_equal(complete.labels, [[1, 1, 1, 2, 2, 2, 3, 3, 3, 3]])
+    assert_allclose(complete.snr[2], [6.0, 6.0])
+    merged = bin_pixels(strip, [5.0, 0.0], min_diameter=1, leftovers='merge',
+                        method='greedy')
     assert_array_equal(merged.labels, [[1, 1, 1, 2, 2, 2, 3, 3, 3, 3]])
     assert_allclose(merged.snr[2], [12.0 / 2.0] * 2)
     column = bin_pixels(nd(np.full((2, 10, 1), 3.0)), [5.0, 0.0], min_diameter=1)
-    assert_array_equal(column.labels, bm.labels.T)
+    assert_array_equal(column.labels, complete.labels.T)
     # a core disc of radius 3.5 is taken whole (4 pixels, S/N 6) before the S/N
-    # can stop a bin; the last 2 pixels reach 6 / sqrt(2) = 4.2 only
-    wide = bin_pixels(strip, [5.0, 0.0], min_diameter=7)
+    # can stop a bin; the last 2 pixels reach 6 / sqrt(2) = 4.2 only: the greedy
+    # pass leaves them out, the default gives them to bin 2 (18 / sqrt(6) = 7.3)
+    wide = bin_pixels(strip, [5.0, 0.0], min_diameter=7, method='greedy')
     assert_array_equal(wide.labels, [[1, 1, 1, 1, 2, 2, 2, 2, 0, 0]])
+    wide = bin_pixels(strip, [5.0, 0.0], min_diameter=7)
+    assert_array_equal(wide.labels, [[1, 1, 1, 1, 2, 2, 2, 2, 2, 2]])
 
 
 # -- nothing reaches the threshold: the empty BinMap everywhere --------------------------

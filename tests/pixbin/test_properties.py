@@ -78,6 +78,7 @@ def cases(draw, max_side=7, max_bands=4, invalid=True):
         sys_err=draw(st.sampled_from([0.0, 0.0, 0.05])),
         strict_min_diameter=draw(st.booleans()),
         covariance=draw(st.sampled_from([None, None, 0.5, 1.62])),
+        method=draw(st.sampled_from(['complete', 'greedy'])),
     )
     return flux, std, mask, params
 
@@ -171,11 +172,12 @@ def test_flux_is_the_sum_and_error_the_quadrature_sum_times_eta(case, leftovers)
 def test_unbinned_bins_reach_the_threshold_and_follow_the_seed_order(case):
     """
     With leftovers='unbinned' every bin reaches ``snr`` in every band that has one
-    (noise times eta), and bins are numbered in the order of their seeds: the
-    brightest pixel of a bin in ``ref_band`` (ties: lowest pixel index) is its
-    seed, and bin k's seed comes before bin k + 1's.
+    (noise times eta), and (method='greedy') bins are numbered in the order of
+    their seeds: the brightest pixel of a bin in ``ref_band`` (ties: lowest
+    pixel index) is its seed, and bin k's seed comes before bin k + 1's.
     """
     flux, std, mask, params = case
+    params = dict(params, method='greedy')
     bm, _ = run(flux, std, mask, **params)
     if bm is None:
         return
@@ -195,6 +197,33 @@ def test_unbinned_bins_reach_the_threshold_and_follow_the_seed_order(case):
     labels = bm.labels.ravel()
     seeds = [rank[labels == i].min() for i in range(1, bm.nbins + 1)]
     assert np.all(np.diff(seeds) > 0)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(cases())
+def test_complete_leaves_no_group_that_reaches_the_threshold(case):
+    """
+    method='complete': every bin reaches the threshold, and no 4-connected
+    group of valid unbinned pixels reaches it in every required band (its
+    summed flux over its quadrature-summed noise times eta(npix)), checked
+    here group by group in plain numpy.
+    """
+    flux, std, mask, params = case
+    params = dict(params, method='complete')
+    bm, _ = run(flux, std, mask, **params)
+    if bm is None:
+        return
+    total, noise, _ = bin_sums(bm.labels, flux, std, params['covariance'])
+    check_snr_reached(total, noise, params['snr'])
+    need = np.asarray(params['snr']) > 0
+    free = expected_valid(flux, std, mask) & (bm.labels == 0)
+    groups, ngroups = ndimage.label(free)          # 4-connectivity
+    for g in range(1, ngroups + 1):
+        total, noise, _ = bin_sums((groups == g).astype(int), flux, std, params['covariance'])
+        reached = np.all((total[0, need] > 0)
+                         & (total[0, need] >= np.asarray(params['snr'])[need] * noise[0, need]
+                            * (1 + 1e-12)))
+        assert not reached, f'unbinned group {g} reaches the threshold'
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

@@ -22,7 +22,8 @@ from pixbin.metrics import colour_spread, component_purity, quality_summary
 def result(request):
     """The issue's binning of the 100 x 100 (default) and 200 x 200 mocks."""
     cube, truth = request.getfixturevalue(request.param)
-    bm = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, redchi2_limit=4.0)
+    bm = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, redchi2_limit=4.0,
+                    method='greedy')
     return bm, quality_summary(bm, SNR_7_BANDS, truth, ref_band=4)
 
 
@@ -49,7 +50,8 @@ def test_colour_spread_within_bins(result):
 
 def test_stricter_shape_limit_gives_homogeneous_bins(mock200):
     cube, truth = mock200
-    bm = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, redchi2_limit=2.0)
+    bm = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, redchi2_limit=2.0,
+                    method='greedy')
     spread = colour_spread(bm, truth.model)
     assert np.percentile(spread, 90) < 0.002      # measured 0.0004
 
@@ -57,8 +59,10 @@ def test_stricter_shape_limit_gives_homogeneous_bins(mock200):
 def test_shape_test_is_what_keeps_bins_homogeneous(mock200):
     """Without a usable shape test the same S/N binning mixes components."""
     cube, truth = mock200
-    shaped = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, redchi2_limit=4.0)
-    blind = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, redchi2_limit=1e12)
+    shaped = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, redchi2_limit=4.0,
+                        method='greedy')
+    blind = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, redchi2_limit=1e12,
+                       method='greedy')
     q = quality_summary(blind, SNR_7_BANDS, truth, ref_band=4)
     assert q['colour_spread_p90'] > 0.3               # measured 0.42
     pure = {}

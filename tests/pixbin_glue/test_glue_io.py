@@ -3,6 +3,7 @@
 
 import numpy as np
 import pytest
+from astropy.io import fits
 
 import pixbin
 
@@ -94,3 +95,128 @@ def test_autolinker_respects_always_ignore(binned, mock, tmp_path):
         del settings.AUTOLINK[AUTOLINK_LABEL]
     autolink_binmaps(fresh)
     assert len(fresh.external_links) == 3
+
+
+# -- a saved session gives the same BinMap, and the exporter the same file -------------------
+
+def _helpers():
+    """assert_same_binmap of the pixbin tests (tests/pixbin is a sibling folder)."""
+    import sys
+    from pathlib import Path
+    folder = str(Path(__file__).resolve().parents[1] / 'pixbin')
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    from pixbin_test_helpers import assert_same_binmap
+    return assert_same_binmap
+
+
+def eta_sqrt(n):
+    return 1.0 + 0.1 * np.sqrt(n)
+
+
+@pytest.mark.parametrize('covariance', [None, 1.62, eta_sqrt])
+@pytest.mark.parametrize('with_spectra', [False, True], ids=['photometry', 'spectra'])
+def test_saved_session_gives_the_same_binmap_and_file(dc_cube, mock, tmp_path, covariance,
+                                                      with_spectra):
+    from glue.core.state import GlueSerializer, GlueUnSerializer
+    from pixbin_glue_helpers import BIN_KW, SNR
+    from pixbin_glue._register import write_binmap_data
+    assert_same_binmap = _helpers()
+    cube, spectra, footprint = mock
+    kwargs = dict(BIN_KW, covariance=covariance)
+    if with_spectra:
+        y, x = np.indices(footprint.shape)
+        kwargs.update(spectra=spectra, spec_region=footprint & (x < 25), spec_min_fraction=0.5)
+    bins = pixbin_glue.bin_data(dc_cube, dc_cube['cube'], SNR, **kwargs)
+    direct = pixbin.bin_pixels(cube, SNR, **kwargs)
+    live = pixbin_glue.binmap_from_data(bins)
+    np.testing.assert_array_equal(live.labels, direct.labels)
+    np.testing.assert_allclose(live.flux_err.value, direct.flux_err.value, rtol=1e-12)
+    assert (live.nbins_spec, live.covariance) == (direct.nbins_spec, direct.covariance)
+    if with_spectra:
+        assert direct.nbins_spec > 5 and direct.spec_region.sum() < footprint.sum()
+    if covariance is not None:
+        assert np.all(direct.eta[direct.npix > 1] > 1)
+
+    restored = GlueUnSerializer.loads(GlueSerializer(dc_cube).dumps()).object('__main__')
+    rebuilt = pixbin_glue.binmap_from_data(restored[bins.label])
+    assert rebuilt is not live
+    if callable(covariance):          # a session keeps the eta of each bin, as a file does
+        assert isinstance(rebuilt.covariance, pixbin._covariance.TabulatedCovariance)
+    assert_same_binmap(rebuilt, live)
+
+    # the exporter writes what BinMap.write writes, before and after the session
+    live.write(tmp_path / 'direct.fits')
+    write_binmap_data(str(tmp_path / 'live.fits'), bins)
+    write_binmap_data(str(tmp_path / 'restored.fits'), restored[bins.label])
+    header = fits.getheader(tmp_path / 'restored.fits')
+    assert header['PBCOVAR'] == {None: 'none', 1.62: 'alpha'}.get(covariance, 'table')
+    eta = fits.getdata(tmp_path / 'restored.fits', 'BINS')['ETA']
+    np.testing.assert_array_equal(eta, live.eta)
+    for name in ('live.fits', 'restored.fits'):
+        assert_same_binmap(pixbin.read_binmap(tmp_path / name),
+                           pixbin.read_binmap(tmp_path / 'direct.fits'))
+        written, expected = (_without_checksums(tmp_path / n) for n in (name, 'direct.fits'))
+        assert len(written) == len(expected)
+        for i, (hdu, hdu0) in enumerate(zip(written, expected)):
+            assert hdu[0] == hdu0[0], f'{name}, HDU {i}: header'
+            assert hdu[1] == hdu0[1], f'{name}, HDU {i}: data'
+
+
+def _without_checksums(path):
+    """The HDUs of a file: header cards but CHECKSUM and DATASUM, and data bytes."""
+    with fits.open(path) as hdul:
+        return [([card.image for card in hdu.header.cards
+                  if card.keyword not in ('CHECKSUM', 'DATASUM')],
+                 None if hdu.data is None else np.asarray(hdu.data).tobytes())
+                for hdu in hdul]
+
+
+def test_session_saved_by_an_older_pixbin_glue(binned):
+    """Without meta['pixbin_exact']: the flux from the components, no covariance."""
+    from glue.core.state import GlueSerializer, GlueUnSerializer
+    dc, cube, bins, direct = binned
+    del bins.meta['pixbin_exact']
+    restored = GlueUnSerializer.loads(GlueSerializer(dc).dumps()).object('__main__')
+    rebuilt = pixbin_glue.binmap_from_data(restored['cube_bins'])
+    np.testing.assert_allclose(rebuilt.flux.value, direct.flux.value, rtol=1e-12)
+    assert rebuilt.covariance is None and rebuilt.spectra is None
+
+
+@pytest.mark.parametrize('edit, match', [
+    (lambda state: state.update(flux=np.ones(3)), r"meta\['pixbin_exact'\] does not describe "
+                                                  r"its \d+ bins and 12 bands \(ValueError"),
+    (lambda state: state.update(covariance='maybe'), r"unknown covariance 'maybe'"),
+    (lambda state: state.pop('flux_err'), r"\(KeyError: 'flux_err'\)"),
+    (lambda state: state.update(flux_err=-state['flux_err']),
+     r"dataset 'cube_bins' is not a consistent bin map: flux_err must be >= 0"),
+])
+def test_damaged_exact_state_is_refused(binned, edit, match):
+    from glue.core.state import GlueSerializer, GlueUnSerializer
+    dc, cube, bins, direct = binned
+    restored = GlueUnSerializer.loads(GlueSerializer(dc).dumps()).object('__main__')
+    data = restored['cube_bins']
+    edit(data.meta['pixbin_exact'])
+    with pytest.raises(ValueError, match=match):
+        pixbin_glue.binmap_from_data(data)
+
+
+@pytest.mark.parametrize('mask, expected', [(0o022, 0o644), (0o077, 0o600)])
+def test_glue_outputs_honour_the_umask(binned, tmp_path, mask, expected):
+    """The exporter's FITS file and the region files get 0o666 & ~umask, not 0o600."""
+    import os
+    import stat
+
+    from pixbin_glue._register import write_binmap_data
+    dc, cube, bins, direct = binned
+    group = dc.new_subset_group('two bins', pixbin_glue._binmap_data.bins_subset_state(
+        bins, [1, 2]))
+    old = os.umask(mask)
+    try:
+        write_binmap_data(str(tmp_path / 'bins.fits'), bins)
+        pixbin_glue.write_subset_regions(group, tmp_path / 'bins.reg')
+        pixbin_glue.write_subset_regions(group, tmp_path / 'bins.crtf')
+    finally:
+        os.umask(old)
+    modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in tmp_path.iterdir()}
+    assert modes == {name: oct(expected) for name in ('bins.fits', 'bins.reg', 'bins.crtf')}

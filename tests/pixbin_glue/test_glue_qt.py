@@ -128,6 +128,21 @@ def test_dialog_asks_when_it_cannot_tell(app, qtbot, mock):
     assert dialog.result_data is dc['odd_bins']
 
 
+def test_dialog_method(app, qtbot, mock):
+    """The method chosen in the dialog is the one bin_pixels runs."""
+    from pixbin_glue.qt.dialog import BinPixelsDialog
+    dc = app.data_collection
+    dialog = BinPixelsDialog(dc['cube'], dc)
+    qtbot.addWidget(dialog)
+    assert dialog.combo_method.currentData() == 'complete'
+    dialog.combo_method.setCurrentIndex(dialog.combo_method.findData('greedy'))
+    _fill_and_click(qtbot, dialog)
+    bins = dialog.result_data
+    greedy = pixbin.bin_pixels(mock[0], SNR, method='greedy', **BIN_KW)
+    np.testing.assert_array_equal(bins.get_data(bins.id['bin']), greedy.labels)
+    assert not np.array_equal(greedy.labels, pixbin.bin_pixels(mock[0], SNR, **BIN_KW).labels)
+
+
 def test_dialog_with_spectra(app, qtbot, mock):
     from pixbin_glue.qt.dialog import BinPixelsDialog
     dc = app.data_collection

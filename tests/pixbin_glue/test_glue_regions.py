@@ -123,8 +123,14 @@ def test_subset_to_regions_round_trip(quads, tmp_path):
 def test_round_trip_on_real_bins(binned, tmp_path):
     """Bins (some with holes) -> regions -> subset gives the same bins."""
     from pixbin_glue._binmap_data import bins_subset_state
+    from scipy.ndimage import binary_fill_holes
     dc, cube, bins, direct = binned
-    ids = list(range(1, direct.nbins + 1, 4))
+    # ds9 and CRTF files exclude a hole from every region, so a bin around
+    # others (an outskirts ring) cannot go in one file with them: leave such out
+    ringed = [i for i in range(1, direct.nbins + 1)
+              if np.any(binary_fill_holes(direct.labels == i) & (direct.labels != i))]
+    ids = [i for i in range(1, direct.nbins + 1, 4) if i not in ringed]
+    assert len(ids) >= 10
     group = dc.new_subset_group('some', bins_subset_state(bins, ids))
     regions = pixbin_glue.subset_to_regions(group, sky=True)
     assert len(regions) == len(ids)
@@ -134,7 +140,8 @@ def test_round_trip_on_real_bins(binned, tmp_path):
     from pixbin_glue._regions import write_subset_regions
     for name in ('bins.reg', 'bins.crtf'):
         written = write_subset_regions(group, tmp_path / name)
-        assert len(written) == len(ids)
+        # one outline per bin, plus an excluded polygon per hole
+        assert sum(bool(r.meta.get('include', 1)) for r in written) == len(ids)
         assert _ids(pixbin_glue.region_to_subset(dc, str(tmp_path / name), cube)) == ids
     # an existing file is kept unless overwrite=True
     before = (tmp_path / 'bins.reg').read_text()

@@ -111,7 +111,8 @@ def test_binmap_viewer_selects_whole_bins(binned, session):
     bin_id = viewer.select_bin_at(column + 0.2, row + 0.4)
     assert bin_id == direct.labels[row, column] > 0
     np.testing.assert_array_equal(pixbin_glue.bins_in_subset(group), [bin_id])
-    assert viewer.select_bin_at(0, 0) is None and direct.labels[0, 0] == 0
+    # a click outside the map empties the selection
+    assert viewer.select_bin_at(-3, direct.shape[0] + 2) is None
     assert pixbin_glue.bins_in_subset(group).size == 0
 
 

@@ -66,6 +66,24 @@ def test_round_trip_spectrophotometric(specphot, tmp_path):
     assert_array_equal(back.spectra.spectral_axis, specphot.spectra.spectral_axis)
 
 
+def test_cd_matrix_wcs_round_trip(tmp_path):
+    """A WCS with a rotated CD matrix (as MUSE and HST write) is kept to every digit."""
+    from astropy.wcs import WCS
+    header = fits.Header({'CTYPE1': 'RA---TAN', 'CTYPE2': 'DEC--TAN', 'CUNIT1': 'deg',
+                          'CUNIT2': 'deg', 'CRVAL1': 63.35910923, 'CRVAL2': 10.46480337,
+                          'CRPIX1': 20.5, 'CRPIX2': 19.25, 'CD1_1': -5.0e-05 / 3,
+                          'CD1_2': 1.2e-05 / 7, 'CD2_1': 1.1e-05 / 3, 'CD2_2': 5.5e-05 / 3})
+    wcs = WCS(header)
+    labels = np.arange(1, 7).reshape(2, 3)
+    flux = np.ones((6, 1)) * u.Jy
+    bm = BinMap(labels, flux=flux, flux_err=0.1 * flux, wcs=wcs)
+    bm.write(tmp_path / 'cd.fits')
+    back = read_binmap(tmp_path / 'cd.fits')
+    assert_array_equal(back.wcs.pixel_scale_matrix, wcs.pixel_scale_matrix)
+    assert_array_equal(back.wcs.wcs.crval, wcs.wcs.crval)
+    assert_array_equal(back.wcs.wcs.crpix, wcs.wcs.crpix)
+
+
 def test_callable_covariance_is_stored_as_a_table(tmp_path):
     cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
     bm = bin_pixels(cube, 5.0, covariance=lambda n: 1 + 0.5 * np.sqrt(np.log10(n)))

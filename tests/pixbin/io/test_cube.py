@@ -55,13 +55,17 @@ def test_variance_and_mask_extensions(tmp_path):
 
 
 @pytest.mark.parametrize('hdus, error, match', [
-    ([fits.PrimaryHDU(np.ones((4, 4)))], u.UnitsError, 'has no BUNIT keyword'),
+    ([fits.PrimaryHDU(np.ones((4, 4))), fits.ImageHDU(np.ones((4, 4)), name='ERR')],
+     u.UnitsError, 'has no BUNIT keyword'),
+    ([fits.PrimaryHDU(np.ones((4, 4)))], ValueError,
+     r'has no uncertainty extension .* matches no known layout'),
     ([fits.PrimaryHDU(np.ones((4, 4)), header=fits.Header({'BUNIT': 'Jy'}))], ValueError,
      'has no uncertainty extension'),
     ([fits.PrimaryHDU(np.ones((4, 4)), header=fits.Header({'BUNIT': 'furlongs'})),
       fits.ImageHDU(np.ones((4, 4)), name='ERR')], u.UnitsError, "BUNIT 'furlongs' is not"),
     ([fits.PrimaryHDU()], ValueError, 'has no image data'),
-    ([fits.PrimaryHDU(np.ones(4), header=fits.Header({'BUNIT': 'Jy'}))], ValueError,
+    ([fits.PrimaryHDU(np.ones(4), header=fits.Header({'BUNIT': 'Jy'})),
+      fits.ImageHDU(np.ones(4), name='ERR')], ValueError,
      r'must be an image \(ny, nx\) or a cube'),
 ])
 def test_bad_files(tmp_path, hdus, error, match):
