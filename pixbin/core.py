@@ -50,7 +50,8 @@ def _min_diameter_pixels(min_diameter, wcs):
 
 
 def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
-               redchi2_limit=4.0, mask=None, sys_err=None, leftovers='unbinned', strict_min_diameter=False, covariance=None,
+               redchi2_limit=4.0, mask=None, sys_err=None, leftovers='unbinned',
+               strict_min_diameter=False, covariance=None,
                spectra=None, spec_region=None, spec_min_fraction=1.0, band_names=None,
                band_wavelengths=None, bands=None, progress=False):
     """

@@ -53,14 +53,15 @@ def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diamete
     ``work`` is the state returned by `greedy_pass`, updated in place.  First,
     leftover pixels within ``min_diameter / 2`` of a bin join the adjacent
     bin they match in shape if it keeps its S/N (`merge_kernel` with its
-    guard): blends at component edges.  Then each round finds the 4-connected groups of pixels in no bin and frees those
-    whose summed S/N reaches ``snr``; their pixels seed new bins, brightest
-    first, with the shape tests in the first round and without them after.  A round without shape tests bins at least one set in
-    every group it frees (the first seed's bin may take its whole group),
-    so the rounds end, with no group of unbinned pixels left that reaches the
-    threshold.  Then, if ``absorb``, each remaining group joins the adjacent
-    bin that it matches in shape and that stays above the threshold with it
-    (see `absorb_kernel`).  Returns the number of rounds.
+    guard): blends at component edges.  Then each round finds the 4-connected
+    groups of pixels in no bin and frees those whose summed S/N reaches
+    ``snr``; their pixels seed new bins, brightest first, with the shape tests
+    in the first round and without them after.  A round without shape tests
+    bins at least one set in every group it frees (the first seed's bin may
+    take its whole group), so the rounds end, with no group of unbinned
+    pixels left that reaches the threshold.  Then, if ``absorb``, each
+    remaining group joins the adjacent bin that it matches in shape and that
+    stays above the threshold with it (see `absorb_kernel`).  Returns the number of rounds.
     """
     labels, state, stamp, members, heap, counters = work
     ny, nx = shape

@@ -130,8 +130,8 @@ def test_spectra_given_twice_is_an_error(files, mock):
         pixbin.bin_pixels(files['spectrophotometric'], SNR, spectra=mock[1], **OPTIONS)
 
 
-def test_a_spectral_cube_is_binned_through_the_same_windows_everywhere(glue_plugins, tmp_path,
-                                                                      capsys):
+def test_a_spectral_cube_is_binned_through_the_same_windows_everywhere(glue_plugins,
+                                                                       tmp_path, capsys):
     """
     A MUSE cube: bin_pixels(path), pixbin bin and pixbin batch bin it through the
     same wavelength windows; glue's bin_data (no IFU mode yet) says how.
@@ -168,6 +168,8 @@ def test_a_spectral_cube_is_binned_through_the_same_windows_everywhere(glue_plug
         pixbin_glue.bin_data(dc, data, 5.0)
     assert 'cube is a spectral cube (MUSE file muse.fits)' in str(info.value)
     assert 'Bin it through wavelength windows' in str(info.value)
+
+
 def test_generic_fits_files_are_left_to_glue(glue_plugins, mock, tmp_path):
     cube = mock[0]
     header = cube.wcs.to_header()
@@ -222,7 +224,7 @@ def test_hst_image_through_every_entry_point(glue_plugins, mock, tmp_path):
 
 
 def test_hst_exposure_weight_is_left_to_glue_and_refused_by_pixbin(glue_plugins, mock,
-                                                                    tmp_path, capsys):
+                                                                   tmp_path, capsys):
     path = hst_image(tmp_path / 'j8xi01_drz.fits', mock)
     # glue can still show the image: its own FITS reader opens it
     assert find_factory(str(path)) is not read_input_data
