@@ -409,9 +409,8 @@ def cube_nddata(data, components, *, unit=None):
     # what the file reader put in meta and bin_pixels keeps (piXedfit's galaxy keywords),
     # and the marks of a spectral cube, which bin_pixels refuses
     from pixbin.io.pixedfit import GALAXY_META_KEYS
-    meta = {key: data.meta[key] for key in GALAXY_META_KEYS + ('layout', 'source_file',
-                                                             'spectral_cube')
-            if key in data.meta}
+    keys = GALAXY_META_KEYS + ('layout', 'source_file', 'spectral_cube')
+    meta = {key: data.meta[key] for key in keys if key in data.meta}
     if names is not None:
         meta['band_names'] = names
     if wave is not None:
