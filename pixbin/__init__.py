@@ -6,10 +6,7 @@ Bins reach a S/N threshold in every band that has one, hold pixels of similar
 SED shape, are contiguous, and grow from the brightest pixels first.
 '''
 
-try:
-    from ._version import version as __version__
-except ImportError:  # pragma: no cover - not installed
-    __version__ = '0.0.0'
+from ._package_version import version as __version__  # noqa: F401
 
 # The numba kernels compiled by these imports cache outside the installed package.
 from ._numba_cache import package_kernels
@@ -22,8 +19,6 @@ with package_kernels():
     from .exceptions import PixbinWarning
     from .io import read_binmap, read_pixedfit
 del package_kernels
-
-io.registry._register()
 
 # The unrelated "pixbin" distribution also installs a top-level pixbin module: say so.
 from ._distribution import warn_if_foreign_pixbin  # noqa: E402

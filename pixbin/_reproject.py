@@ -204,8 +204,9 @@ def _check_shape(shape, wcs):
 
 
 def reproject_binmap(bm, wcs, shape=None, supersample=None):
-    """Implementation of `pixbin.BinMap.reproject`."""
-    from .binmap import BinMap
+    """
+    The labels of `pixbin.BinMap.reproject`: ``(labels, wcs, meta)`` on the target grid.
+    """
     if bm.wcs is None:
         raise ValueError('this bin map has no WCS: reproject needs the sky position of its '
                          'pixels')
@@ -225,4 +226,4 @@ def reproject_binmap(bm, wcs, shape=None, supersample=None):
     table[present] = np.arange(1, present.size + 1)
     meta = {'source_bin_ids': present, 'supersample': int(supersample),
             'reprojected_from_shape': bm.shape}
-    return BinMap(table[labels], wcs=target, meta=meta)
+    return table[labels], target, meta

@@ -9,9 +9,10 @@ from astropy.io.registry import UnifiedReadWriteMethod
 from astropy.utils import lazyproperty
 
 from ._covariance import check_covariance, covariance_eta, describe_covariance
+from ._reproject import reproject_binmap
+from ._unified_io import BinMapRead, BinMapWrite
 from ._validation import (celestial_wcs, check_band_wavelengths, check_flux_unit,
                           check_same_grid)
-from .io.registry import BinMapRead, BinMapWrite
 
 __all__ = ['BinMap']
 
@@ -595,8 +596,8 @@ class BinMap:
                [2, 2, 0, 0],
                [2, 2, 0, 0]], dtype=int32)
         """
-        from ._reproject import reproject_binmap
-        return reproject_binmap(self, wcs, shape, supersample)
+        labels, target, meta = reproject_binmap(self, wcs, shape, supersample)
+        return BinMap(labels, wcs=target, meta=meta)
 
     def check_grid(self, shape, wcs=None, name='data'):
         """

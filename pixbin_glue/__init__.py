@@ -30,7 +30,7 @@ __all__ = ['BIN_COMPONENT', 'FluxComponents', 'bin_data', 'binmap_from_data', 'b
            'setup', 'subset_to_regions', 'write_subset_regions']
 
 #: Label of the bin-number component of a bin-map dataset (0 = no bin).
-BIN_COMPONENT = 'bin'
+from ._constants import BIN_COMPONENT  # noqa: E402
 
 # public name -> private module that defines it (imported on first use, so that
 # ``import pixbin_glue`` works without glue).

@@ -36,7 +36,7 @@ import weakref
 import astropy.units as u
 import numpy as np
 
-from . import BIN_COMPONENT
+from ._constants import BIN_COMPONENT
 
 __all__ = ['binmap_from_data', 'binmap_to_data', 'bins_in_subset', 'bins_subset_state',
            'is_binmap_data']

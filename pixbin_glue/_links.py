@@ -12,7 +12,7 @@ subset of whole bins selects the bins' spaxels on the cube and the spectra.
 
 import numpy as np
 
-from . import BIN_COMPONENT
+from ._constants import BIN_COMPONENT
 from ._binmap_data import binmap_from_data, is_binmap_data
 
 __all__ = ['link_binmap', 'spatial_axes']

@@ -36,6 +36,8 @@ from astropy.io import fits
 from astropy.table import Table
 
 from .._covariance import TabulatedCovariance
+from .._package_version import version
+from ..binmap import BinMap
 from ._atomic import atomic_path
 from ._fitsutil import display_name, extension_names, header_wcs, open_fits
 from .pixedfit import GALAXY_META_KEYS, PIXEDFIT_UNIT, _int_keyword, _scaled_unit
@@ -169,10 +171,9 @@ def _map_header(bm, specphot, scale, bunit):
 
 
 def _primary_header(bm):
-    from .. import __version__
     header = fits.Header()
     header['ORIGIN'] = 'pixbin'
-    header['PIXBIN'] = (__version__, 'pixbin version')
+    header['PIXBIN'] = (version, 'pixbin version')
     header['PBFORMAT'] = (FORMAT_VERSION, 'pixbin bin-map file format')
     header['NBINS'] = bm.nbins
     header['NBANDS'] = bm.nbands
@@ -488,7 +489,6 @@ def read_binmap(path):
         incomplete), or its labels and per-bin values disagree (the message
         names the file and the problem).
     """
-    from ..binmap import BinMap
     with open_fits(path) as hdul:
         path = display_name(path)
         names = extension_names(hdul)
