@@ -20,10 +20,12 @@ def check_covariance(covariance):
     """Return ``covariance`` if it is None, a non-negative number or a callable."""
     if covariance is None or callable(covariance):
         return covariance
-    if isinstance(covariance, (bool, np.bool_)) or not isinstance(covariance, numbers.Real) \
-            or not np.isfinite(covariance) or covariance < 0:
-        raise ValueError(f'covariance must be None, a finite alpha >= 0 (eta = 1 + alpha * '
-                         f'log10(n)) or a callable eta(n), got {covariance!r}')
+    expected = ('covariance must be None, a finite alpha >= 0 (eta = 1 + alpha * log10(n)) '
+                'or a callable eta(n), got')
+    if isinstance(covariance, (bool, np.bool_)) or not isinstance(covariance, numbers.Real):
+        raise TypeError(f'{expected} {covariance!r}')
+    if not np.isfinite(covariance) or covariance < 0:
+        raise ValueError(f'{expected} {covariance!r}')
     return float(covariance)
 
 

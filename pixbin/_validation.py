@@ -93,6 +93,19 @@ def check_positive_scalar(value, name, *, allow_zero=False):
     return value
 
 
+def check_choice(value, name, choices):
+    """
+    Return ``value`` if it is one of the strings ``choices``.
+
+    A value that is not a string is a TypeError, an unknown string a ValueError.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f'{name} must be one of {tuple(choices)}, got {value!r}')
+    if value not in choices:
+        raise ValueError(f'{name} must be one of {tuple(choices)}, got {value!r}')
+    return value
+
+
 def celestial_wcs(wcs, name='cube.wcs'):
     """
     The 2-D celestial part of ``wcs``, or `None`.
@@ -109,7 +122,10 @@ def celestial_wcs(wcs, name='cube.wcs'):
             return wcs.celestial
         raise ValueError(f'{name} has {wcs.naxis} axes and no celestial part')
     low = getattr(wcs, 'low_level_wcs', wcs)
-    if getattr(low, 'pixel_n_dim', None) == 2:
+    if getattr(low, 'pixel_n_dim', None) is None:
+        raise TypeError(f'{name} must be a WCS (an astropy WCS or an APE-14 object), got '
+                        f'{type(wcs).__name__}')
+    if low.pixel_n_dim == 2:
         return wcs
     raise ValueError(f'{name} must be a 2-D celestial WCS or an astropy WCS with a '
                      f'celestial part, got {type(wcs).__name__} with '

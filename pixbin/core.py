@@ -11,7 +11,8 @@ import numpy as np
 from ._covariance import check_covariance, covariance_eta
 from ._progress import progress_callback
 from ._spectra import bin_spectra, parse_spectra, spectral_footprint
-from ._validation import check_positive_scalar, parse_cube, parse_ref_band, parse_snr
+from ._validation import (check_choice, check_positive_scalar, parse_cube, parse_ref_band,
+                          parse_snr)
 from ._windows import bin_with_windows, is_spectral_cube
 from .binmap import BinMap
 from .binning import LEFTOVER_CHOICES, METHODS, bin_arrays
@@ -210,13 +211,10 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     ref_index = None if ref_band is None else parse_ref_band(ref_band, parsed.band_names)
     min_diameter = _min_diameter_pixels(min_diameter, parsed.wcs)
     redchi2_limit = check_positive_scalar(redchi2_limit, 'redchi2_limit')
-    if not isinstance(method, str) or method not in METHODS:
-        raise (ValueError if isinstance(method, str) else TypeError)(
-            f'method must be one of {tuple(METHODS)}, got {method!r}')
+    check_choice(method, 'method', METHODS)
     if sys_err is not None:
         sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
-    if leftovers not in LEFTOVER_CHOICES:
-        raise ValueError(f'leftovers must be one of {LEFTOVER_CHOICES}, got {leftovers!r}')
+    check_choice(leftovers, 'leftovers', LEFTOVER_CHOICES)
     if not isinstance(strict_min_diameter, (bool, np.bool_)):
         raise TypeError(f'strict_min_diameter must be True or False, got '
                         f'{strict_min_diameter!r}')

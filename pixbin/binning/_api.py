@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._sums import safe_scale
+from .._validation import check_choice
 from ._complete import complete_pass
 from ._greedy import LEFTOVER_CHOICES, greedy_pass
 from ._greedy_kernel import LEFTOVER, bin_totals, merge_kernel, pixel_major
@@ -169,10 +170,8 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     >>> result.flux[:, 0], result.npix
     (array([4., 4., 4.]), array([4, 4, 4]))
     """
-    if method not in METHODS:
-        raise ValueError(f'method must be one of {tuple(METHODS)}, got {method!r}')
-    if leftovers not in LEFTOVER_CHOICES:
-        raise ValueError(f'leftovers must be one of {LEFTOVER_CHOICES}, got {leftovers!r}')
+    check_choice(method, 'method', METHODS)
+    check_choice(leftovers, 'leftovers', LEFTOVER_CHOICES)
     sys_err = METHODS[method] if sys_err is None else float(sys_err)
     flux = np.asarray(flux)
     error = np.asarray(error)

@@ -1,15 +1,11 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 import os
-import sys
 
 import pytest
 from hypothesis import settings
+from pixbin_test_helpers import SNR_7_BANDS
 
 import pixbin
-
-# The reference implementation and the helpers live next to the tests.
-sys.path.insert(0, os.path.dirname(__file__))
-from pixbin_test_helpers import SNR_7_BANDS  # noqa: E402
 
 # Property tests are reproducible by default: the same examples on every run and
 # machine, no example database.  HYPOTHESIS_PROFILE=explore draws new random

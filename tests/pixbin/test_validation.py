@@ -74,7 +74,7 @@ ALL_NAN.data[...] = np.nan
     ((cube(), 5), {'sys_err': -0.1}, ValueError, 'sys_err must be a finite non-negative'),
     ((cube(), 5), {'leftovers': 'sweep'}, ValueError, 'leftovers must be one of'),
     ((cube(), 5), {'covariance': -1}, ValueError, 'covariance must be None, a finite alpha'),
-    ((cube(), 5), {'covariance': 'yes'}, ValueError, 'covariance must be None'),
+    ((cube(), 5), {'covariance': 'yes'}, TypeError, 'covariance must be None'),
     ((cube(), 5), {'band_names': ['a', 'b']}, ValueError,
      'band_names must be a sequence of 3 names'),
     ((cube(), 5), {'band_names': ['a', 'a', 'b']}, ValueError, 'band_names must be unique'),

@@ -100,12 +100,7 @@ def test_autolinker_respects_always_ignore(binned, mock, tmp_path):
 # -- a saved session gives the same BinMap, and the exporter the same file -------------------
 
 def _helpers():
-    """assert_same_binmap of the pixbin tests (tests/pixbin is a sibling folder)."""
-    import sys
-    from pathlib import Path
-    folder = str(Path(__file__).resolve().parents[1] / 'pixbin')
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
+    """assert_same_binmap of the shared test helpers (tests/pixbin_test_helpers.py)."""
     from pixbin_test_helpers import assert_same_binmap
     return assert_same_binmap
 

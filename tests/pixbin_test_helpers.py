@@ -1,5 +1,5 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
-"""Helpers shared by the tests of pixbin (imported by name: tests/pixbin is on sys.path)."""
+"""Helpers shared by the tests of pixbin and pixbin_glue (imported by name, see conftest.py)."""
 
 import numpy as np
 
