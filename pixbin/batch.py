@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ._options import OPTIONS
+
 __all__ = ['bin_many', 'read_config']
 
 #: Options of `~pixbin.bin_pixels` that a batch configuration may set.
-BIN_OPTIONS = ('snr', 'method', 'ref_band', 'min_diameter', 'redchi2_limit', 'sys_err',
-               'leftovers', 'strict_min_diameter', 'covariance', 'spec_min_fraction', 'bands')
+BIN_OPTIONS = tuple(OPTIONS)
 
 
 def read_config(path):

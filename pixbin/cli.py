@@ -14,36 +14,13 @@ import sys
 import astropy.units as u
 import numpy as np
 
-from .binning import METHODS
+from ._options import add_arguments, given
 
 __all__ = ['main']
 
 # Errors that come from the user's input or files: reported in one line.
 USER_ERRORS = (ValueError, TypeError, u.UnitsError, FileNotFoundError, FileExistsError,
                PermissionError, IsADirectoryError, NotADirectoryError)
-
-
-def _number_list(text):
-    """'10' or '10,10,0' -> float or list of float."""
-    try:
-        values = [float(v) for v in text.split(',')]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a number or comma-separated numbers, got '
-                                         f'{text!r}') from None
-    return values[0] if len(values) == 1 else values
-
-
-def _bands(text):
-    """'4760-4950,4950-5150' or '0.476-0.495um' -> Quantity (n, 2)."""
-    from ._windows import parse_bands_text
-    try:
-        return parse_bands_text(text)
-    except (ValueError, u.UnitsError) as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _band(text):
-    return int(text) if text.lstrip('-').isdigit() else text
 
 
 def _bin(args):
@@ -55,9 +32,7 @@ def _bin(args):
         if path is not None:
             check_target(path, args.overwrite)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    from .batch import BIN_OPTIONS
-    options = {key: getattr(args, key) for key in BIN_OPTIONS
-               if getattr(args, key) is not None}
+    options = given(args)
     # bin_pixels reads the file with pixbin.io.read_input, the reader of every entry point
     bm = bin_pixels(args.input, **options, progress=progress)
     bm.write(args.output, overwrite=args.overwrite)
@@ -90,12 +65,9 @@ def _save_map(bm, path, overwrite):
 
 
 def _batch(args):
-    from .batch import BIN_OPTIONS, bin_many, read_config
+    from .batch import bin_many, read_config
     options = read_config(args.config) if args.config else {}
-    for key in BIN_OPTIONS:
-        value = getattr(args, key, None)
-        if value is not None and value is not False:
-            options[key] = value
+    options.update(given(args))
     if 'snr' not in options:
         raise ValueError('snr is required: give --snr or snr in the --config file')
     progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -114,42 +86,8 @@ def _batch(args):
 
 
 def _add_binning_options(parser, required_snr):
-    """The options of bin_pixels, shared by ``bin`` and ``batch``."""
-    parser.add_argument('--snr', type=_number_list, required=required_snr,
-                        help='S/N threshold: one value for all bands or one per band, comma '
-                             'separated (0 = no requirement in that band)')
-    parser.add_argument('--method', choices=list(METHODS), default=None,
-                        help="binning method: 'complete' (default) bins every group of "
-                             "pixels that can reach the S/N; 'greedy' is piXedfit's scheme")
-    parser.add_argument('--ref-band', dest='ref_band', type=_band, default=None,
-                        help='band index or name that orders the seeds (default: the band '
-                             'with the highest total S/N)')
-    parser.add_argument('--min-diameter', dest='min_diameter', type=float, default=None,
-                        help='minimum bin diameter in pixels, e.g. the PSF FWHM (default: 2)')
-    parser.add_argument('--redchi2-limit', dest='redchi2_limit', type=float, default=None,
-                        help='largest reduced chi-square between a pixel SED and its bin SED '
-                             '(default: 4)')
-    parser.add_argument('--sys-err', dest='sys_err', type=float, default=None,
-                        help='fractional systematic error in the shape test (default: '
-                             + ', '.join(f'{v:g} for {k}' for k, v in METHODS.items()) + ')')
-    parser.add_argument('--leftovers', choices=['unbinned', 'merge'], default=None,
-                        help='pixels that cannot reach the S/N: keep them out of bins '
-                             '(default) or merge them into the most similar adjacent bin')
-    parser.add_argument('--strict-min-diameter', dest='strict_min_diameter',
-                        action='store_true', default=None,
-                        help='take the whole core disc without the shape test (piXedfit)')
-    parser.add_argument('--covariance', type=float, default=None, metavar='ALPHA',
-                        help='covariance correction of the binned noise, '
-                             'eta = 1 + ALPHA log10(npix) (MaNGA: 1.62)')
-    parser.add_argument('--bands', type=_bands, default=None, metavar='LOW-HIGH[,...]',
-                        help='wavelength windows of a spectral cube (3-D with a spectral WCS '
-                             'axis), each a band of the binning: LOW-HIGH in Angstrom or with '
-                             'a unit, comma separated, e.g. 4760-4950,4950-5150 or '
-                             '0.476-0.495um (default for a spectral cube: 4 equal windows)')
-    parser.add_argument('--spec-min-fraction', dest='spec_min_fraction', type=float,
-                        default=None,
-                        help='fraction of a bin inside the IFU footprint for it to get a '
-                             'spectrum (default: 1, all)')
+    """The options of bin_pixels (from its one specification), shared by ``bin`` and ``batch``."""
+    add_arguments(parser, required_snr=required_snr)
     parser.add_argument('--overwrite', action='store_true', help='replace existing files')
     parser.add_argument('--progress', dest='progress', action='store_true', default=None,
                         help='show a progress bar (default: when the terminal is interactive)')

@@ -9,13 +9,14 @@ import astropy.units as u
 import numpy as np
 
 from ._covariance import check_covariance, covariance_eta
+from ._options import OPTIONS
 from ._progress import progress_callback
 from ._spectra import bin_spectra, parse_spectra, spectral_footprint
 from ._validation import (check_choice, check_positive_scalar, parse_cube, parse_ref_band,
                           parse_snr)
 from ._windows import bin_with_windows, is_spectral_cube
 from .binmap import BinMap
-from .binning import LEFTOVER_CHOICES, METHODS, bin_arrays
+from .binning import bin_arrays
 from .exceptions import PixbinWarning
 from .io.cube import normalise_input
 from .io.pixedfit import GALAXY_META_KEYS
@@ -211,10 +212,10 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     ref_index = None if ref_band is None else parse_ref_band(ref_band, parsed.band_names)
     min_diameter = _min_diameter_pixels(min_diameter, parsed.wcs)
     redchi2_limit = check_positive_scalar(redchi2_limit, 'redchi2_limit')
-    check_choice(method, 'method', METHODS)
+    check_choice(method, 'method', OPTIONS['method'].choices)
     if sys_err is not None:
         sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
-    check_choice(leftovers, 'leftovers', LEFTOVER_CHOICES)
+    check_choice(leftovers, 'leftovers', OPTIONS['leftovers'].choices)
     if not isinstance(strict_min_diameter, (bool, np.bool_)):
         raise TypeError(f'strict_min_diameter must be True or False, got '
                         f'{strict_min_diameter!r}')

@@ -3,7 +3,6 @@
 `bin_data`: bin a glue dataset with `pixbin.bin_pixels` and add the bin map.
 """
 
-import inspect
 import os
 
 import numpy as np
@@ -12,9 +11,9 @@ __all__ = ['bin_data', 'binning_options']
 
 
 def binning_options():
-    """The keyword arguments that this pixbin's `~pixbin.bin_pixels` accepts."""
-    import pixbin
-    return set(inspect.signature(pixbin.bin_pixels).parameters) - {'cube', 'snr'}
+    """The keyword arguments that `~pixbin.bin_pixels` accepts besides the cube and snr."""
+    from pixbin._options import DATA_KEYWORDS, OPTIONS
+    return (set(OPTIONS) | set(DATA_KEYWORDS)) - {'snr'}
 
 
 def unique_label(data_collection, label):

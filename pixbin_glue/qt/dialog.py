@@ -6,6 +6,7 @@ The "Bin pixels (pixbin)..." dialog of glue-qt.
 import warnings
 
 import astropy.units as u
+from pixbin._options import OPTIONS
 from qtpy import QtCore, QtWidgets
 
 from .._binning import bin_data, unique_label
@@ -23,6 +24,17 @@ def _cid_text(cid, data):
     if cid.parent is data:
         return cid.label
     return f'{cid.label}  ({cid.parent.label})'
+
+
+def _choices_combo(name, labels):
+    """A combo box of the choices of bin_pixels' option ``name``, its default selected."""
+    option = OPTIONS[name]
+    combo = QtWidgets.QComboBox()
+    for choice in option.choices:
+        combo.addItem(labels.get(choice, choice), choice)
+    combo.setCurrentIndex(combo.findData(option.default))
+    combo.setToolTip(option.help)
+    return combo
 
 
 class BinPixelsDialog(QtWidgets.QDialog):
@@ -152,18 +164,16 @@ class BinPixelsDialog(QtWidgets.QDialog):
         self.spin_diameter = QtWidgets.QDoubleSpinBox()
         self.spin_diameter.setRange(1.0, 1000.0)
         self.spin_diameter.setDecimals(1)
-        self.spin_diameter.setValue(2.0)
+        self.spin_diameter.setValue(OPTIONS['min_diameter'].default)
         self.spin_diameter.setSuffix(' pixels')
         self.spin_chi2 = QtWidgets.QDoubleSpinBox()
         self.spin_chi2.setRange(0.01, 1e6)
-        self.spin_chi2.setValue(4.0)
-        self.combo_method = QtWidgets.QComboBox()
-        self.combo_method.addItem('complete: bin every group that reaches the S/N',
-                                  'complete')
-        self.combo_method.addItem("greedy: piXedfit's scheme", 'greedy')
-        self.combo_leftovers = QtWidgets.QComboBox()
-        self.combo_leftovers.addItem('stay unbinned', 'unbinned')
-        self.combo_leftovers.addItem('join the best-matching neighbour bin', 'merge')
+        self.spin_chi2.setValue(OPTIONS['redchi2_limit'].default)
+        self.combo_method = _choices_combo('method', {
+            'complete': 'complete: bin every group that reaches the S/N',
+            'greedy': "greedy: piXedfit's scheme"})
+        self.combo_leftovers = _choices_combo('leftovers', {
+            'unbinned': 'stay unbinned', 'merge': 'join the best-matching neighbour bin'})
         form.addRow('Method', self.combo_method)
         form.addRow('Reference band', self.combo_ref)
         form.addRow('Minimum diameter', self.spin_diameter)
