@@ -136,8 +136,10 @@ def _executor(scheduler, workers):
                           "dask.distributed: pip install 'astro-pixbin[dask]' (or use "
                           "scheduler='processes')") from None
     if scheduler is None:
+        # The dashboard on a free port: None still asks for 8787, which another
+        # cluster (another pixbin batch) may hold.
         cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+                               processes=True, dashboard_address=':0')
         client = Client(cluster)
 
         def close():

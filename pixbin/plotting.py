@@ -45,8 +45,8 @@ def _outline_segments(labels):
     return segments
 
 
-def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=True, footprint=None,
-             title=None):
+def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=False, legend=True,
+             footprint=None, title=None):
     """
     Show a bin map: each bin in its own colour, bin outlines, WCS axes.
 
@@ -63,7 +63,11 @@ def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=True, foot
     outlines : bool, optional
         Draw the edges between bins.
     colorbar : bool, optional
-        Add a colour bar of bin numbers.
+        Add a colour bar of bin numbers (of little use with many bins: their
+        colours are shuffled so that neighbours differ).
+    legend : bool, optional
+        Say what white (pixels in no bin) and grey (outside the footprint)
+        mean, when the map has such pixels.
     footprint : ndarray of bool, optional
         Region to shade (e.g. the IFU footprint); default the bin map's
         ``spec_region`` when it has one.
@@ -102,6 +106,16 @@ def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=True, foot
         lines = LineCollection(_outline_segments(labels), colors='k', linewidths=0.4,
                                alpha=0.6, zorder=2)
         ax.add_collection(lines)
+    if legend:
+        from matplotlib.patches import Patch
+        handles = []
+        if np.any(labels == 0):
+            handles.append(Patch(facecolor='white', edgecolor='0.4', label='in no bin'))
+        if footprint is not None and not np.all(footprint):
+            handles.append(Patch(facecolor='0.75', edgecolor='k', linestyle='--',
+                                 label='outside the IFU footprint'))
+        if handles:
+            ax.legend(handles=handles, loc='upper left', fontsize='small', framealpha=0.9)
     if colorbar:
         cbar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         cbar.set_label('bin number')

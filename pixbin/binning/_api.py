@@ -99,9 +99,11 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
        group gives at least one bin and the rounds end.)  Pixels where SEDs
        change, such as PSF blends at the edges of clumps, make bins of their
        own instead of being left out.
-    6. Absorption: each remaining group joins the adjacent bin that it matches
-       in shape (the same limit, both noises counted), if that bin has at
-       least as many pixels and still reaches the threshold with it.
+    6. Absorption: each remaining group joins the adjacent bin whose SED it
+       matches best (lowest reduced chi-square, both noises counted) among
+       the bins with at least as many pixels that still reach the threshold
+       with it.  Bright pixels where SEDs blend, too few to make a bin of
+       their own, are binned with their best match rather than left out.
 
     Pixels stay in no bin only when no 4-connected group of them reaches the
     threshold and no adjacent bin can take them and stay above it.  Then

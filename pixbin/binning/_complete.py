@@ -96,6 +96,6 @@ def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diamete
             order = np.argsort(groups, kind='stable')
             starts = np.searchsorted(groups[order], np.arange(1, ngroups + 2))
             absorb_kernel(flux2, var2, labels, order, starts, ny, nx, snr, eta,
-                          float(redchi2_limit), float(sys_err) ** 2)
+                          float(sys_err) ** 2)
             state[(state == LEFTOVER) & (labels > 0)] = BINNED
     return rounds

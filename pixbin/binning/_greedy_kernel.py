@@ -468,17 +468,16 @@ def merge_kernel(flux, var, labels, state, ny, nx, nbins, sys_err2, snr, eta, ma
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def absorb_kernel(flux, var, labels, order, starts, ny, nx, snr, eta, redchi2_limit,
-                  sys_err2):
+def absorb_kernel(flux, var, labels, order, starts, ny, nx, snr, eta, sys_err2):
     """
     Give whole groups of leftover pixels to an adjacent bin that stays above the S/N.
 
     ``order[starts[c]:starts[c + 1]]`` are the pixels of group ``c`` (a
     4-connected set of pixels in no bin).  A group joins the 4-adjacent bin
-    whose SED it matches best (reduced chi-square of the two summed SEDs,
-    both noises counted, at most ``redchi2_limit``), among the bins that
-    have at least as many pixels as the group and still reach ``snr`` in
-    every required band with the group added.  Groups are taken in order;
+    whose SED it matches best (lowest reduced chi-square of the two summed
+    SEDs, both noises counted), among the bins that have at least as many
+    pixels as the group and still reach ``snr`` in every required band with
+    the group added.  Groups are taken in order;
     a group with no such bin keeps label 0.  ``labels`` is modified in place;
     returns the number of pixels given to bins.
     """
@@ -518,8 +517,7 @@ def absorb_kernel(flux, var, labels, order, starts, ny, nx, snr, eta, redchi2_li
                 if not _snr_reached(union, union_var, count[lab] + n, snr, eta):
                     continue
                 chi2 = _shape_chi2(group, group_var, sums[lab], sums_var[lab], True, sys_err2)
-                if chi2 <= redchi2_limit and (chi2 < best_chi2
-                                              or (chi2 == best_chi2 and lab < best)):
+                if chi2 < best_chi2 or (chi2 == best_chi2 and lab < best):
                     best_chi2 = chi2
                     best = lab
         if best > 0:
