@@ -252,13 +252,11 @@ def binmap_from_data(data):
     from astropy.wcs import WCS
 
     from pixbin import BinMap
+    from pixbin._sums import first_pixels
     labels = np.asarray(data.get_data(data.id[BIN_COMPONENT])).astype(np.int64)
     nbins = int(labels.max(initial=0))
-    flat = labels.ravel()
-    npix = np.bincount(flat, minlength=nbins + 1)[1:]
-    first = np.zeros(nbins, dtype=np.int64)
-    order = np.flatnonzero(flat > 0)
-    first[flat[order[::-1]] - 1] = order[::-1]
+    npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
+    first = first_pixels(labels, nbins)
     names = list(data.meta['band_names'])
     unit = u.Unit(data.meta['flux_unit'])
     parts = _exact_parts(data, labels, nbins, len(names))

@@ -37,6 +37,7 @@ from astropy.table import Table
 
 from .._covariance import TabulatedCovariance
 from .._package_version import version
+from .._sums import bin_centroids, first_pixels
 from ..binmap import BinMap
 from ._atomic import atomic_path
 from ._fitsutil import display_name, extension_names, header_wcs, open_fits
@@ -412,11 +413,7 @@ def _parameters(header):
 
 def _per_bin(image, labels, nbins):
     """Per-bin values (nbins, nlead) read off a per-pixel image (nlead, ny, nx)."""
-    flat = labels.ravel()
-    first = np.full(nbins, -1)
-    order = np.flatnonzero(flat > 0)
-    first[flat[order[::-1]] - 1] = order[::-1]
-    return image.reshape(image.shape[0], -1)[:, first].T
+    return image.reshape(image.shape[0], -1)[:, first_pixels(labels, nbins)].T
 
 
 def _check_painted(image, per_bin, labels, path, image_name, map_name):
@@ -445,11 +442,7 @@ def _check_bins_table(bins, labels, nbins, path, map_name):
                          f'BINS table ({len(bins)} rows) disagree: the file is '
                          f'inconsistent')
     if 'XCEN' in bins.colnames and 'YCEN' in bins.colnames and nbins:
-        y, x = np.indices(labels.shape)
-        flat = labels.ravel()
-        centre = np.column_stack([
-            np.bincount(flat, weights=x.ravel(), minlength=nbins + 1)[1:] / npix,
-            np.bincount(flat, weights=y.ravel(), minlength=nbins + 1)[1:] / npix])
+        centre = bin_centroids(labels, nbins, npix)
         stored = np.column_stack([np.asarray(bins['XCEN'], float),
                                   np.asarray(bins['YCEN'], float)])
         wrong = np.flatnonzero(np.any(~(np.abs(centre - stored) <= 1e-6), axis=1))
