@@ -1,6 +1,6 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
-Bins as astropy-regions polygons: the outlines of the pixels of each bin.
+Bin outlines: line segments for figures, astropy-regions polygons, region files.
 """
 
 from collections import defaultdict
@@ -11,6 +11,32 @@ __all__ = []
 
 # Directions of boundary edges: +x, +y, -x, -y (counter-clockwise order).
 _STEP = ((1, 0), (0, 1), (-1, 0), (0, -1))
+
+
+def outline_segments(labels):
+    """
+    Line segments along the pixel edges between different labels.
+
+    Parameters
+    ----------
+    labels : array-like of int, shape (ny, nx)
+        Label image.
+
+    Returns
+    -------
+    segments : ndarray, shape (n, 2, 2)
+        ``[[x0, y0], [x1, y1]]`` in pixel coordinates (pixel centres at
+        integers), for a `~matplotlib.collections.LineCollection`: the
+        vertical edges, then the horizontal ones.
+    """
+    labels = np.asarray(labels)
+    ys, xs = np.nonzero(labels[:, 1:] != labels[:, :-1])   # vertical edges
+    vertical = np.stack([np.stack([xs + 0.5, ys - 0.5], -1),
+                         np.stack([xs + 0.5, ys + 0.5], -1)], 1)
+    ys, xs = np.nonzero(labels[1:, :] != labels[:-1, :])   # horizontal edges
+    horizontal = np.stack([np.stack([xs - 0.5, ys + 0.5], -1),
+                           np.stack([xs + 0.5, ys + 0.5], -1)], 1)
+    return np.concatenate([vertical, horizontal]).astype(float)
 
 
 def _boundary_edges(labels):
