@@ -3,6 +3,7 @@
 Bin outlines: line segments for figures, astropy-regions polygons, region files.
 """
 
+import os
 from collections import defaultdict
 
 import numpy as np
@@ -190,3 +191,26 @@ def flat_regions(regions):
     for region in regions:
         walk(region, True, region.meta.get('text', region.meta.get('label', '')))
     return Regions(flat)
+
+
+def region_file_format(path):
+    """The astropy-regions format of a region file: ``'crtf'`` for ``.crtf``, else ``'ds9'``."""
+    return 'crtf' if os.fspath(path).lower().endswith('.crtf') else 'ds9'
+
+
+def read_region_file(path):
+    """
+    Read a ds9 or CRTF region file (the format from `region_file_format`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The region file.
+
+    Returns
+    -------
+    regions : `~regions.Regions`
+    """
+    from regions import Regions
+    path = os.fspath(path)
+    return Regions.read(path, format=region_file_format(path))

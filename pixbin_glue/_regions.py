@@ -6,6 +6,7 @@ astropy-regions regions to subsets of whole bins, and subsets back to regions.
 import os
 
 import numpy as np
+from pixbin._regions import read_region_file, region_file_format
 
 from ._binmap_data import (binmap_from_data, bins_in_subset, bins_subset_state,
                            is_binmap_data)
@@ -24,9 +25,7 @@ def _as_regions(region):
     """A list of astropy-regions regions from a region, a Regions, a list or a file."""
     from regions import Region, Regions
     if isinstance(region, (str, os.PathLike)):
-        path = os.fspath(region)
-        fmt = 'crtf' if path.lower().endswith('.crtf') else 'ds9'
-        return list(Regions.read(path, format=fmt))
+        return list(read_region_file(region))
     if isinstance(region, Region):
         return [region]
     if isinstance(region, (Regions, list, tuple)):
@@ -249,7 +248,6 @@ def write_subset_regions(subset, path, *, sky=None, binmap_data=None, overwrite=
         sky = binmap.wcs is not None
     regions = binmap.to_regions(bins_in_subset(subset, binmap_data), sky=sky, flat=True)
     path = os.fspath(path)
-    fmt = 'crtf' if path.lower().endswith('.crtf') else 'ds9'
     with atomic_path(path, overwrite=overwrite) as tmp:
-        regions.write(tmp, format=fmt, overwrite=True)
+        regions.write(tmp, format=region_file_format(path), overwrite=True)
     return regions
