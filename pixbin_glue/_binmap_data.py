@@ -128,8 +128,8 @@ def _exact_state(binmap):
     state = {'flux': np.array(binmap.flux.value), 'flux_err': np.array(binmap.flux_err.value)}
     if binmap.wcs is not None:
         # glue saves the coordinates with ~15 digits; the bin-map file's header keeps all
-        from pixbin.io.binmap_fits import _wcs_header
-        state['wcs_header'] = _wcs_header(binmap.wcs).tostring()
+        from pixbin.io._fitsutil import exact_wcs_header
+        state['wcs_header'] = exact_wcs_header(binmap.wcs).tostring()
     cov = binmap.covariance
     if cov is None:
         state['covariance'] = 'none'
