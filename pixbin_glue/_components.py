@@ -253,8 +253,9 @@ def band_info(data, nbands):
 
     ``meta['band_names']`` and ``meta['band_wavelengths']`` (a Quantity, or
     numbers with ``meta['band_wavelength_unit']``), as on pixbin's cubes, or
-    FITS keywords ``FILi``/``FILTERi``/``BANDi`` (and ``FILTER`` for one
-    band).  Without wavelengths, known filter names are looked up
+    FITS keywords ``FILi``/``FILTERi``/``BANDi`` (and ``FILTER`` or
+    ``FILTNAM1`` for one band), read as `pixbin.io.read_cube` reads them.
+    Without wavelengths, known filter names are looked up
     (`pixbin.io.filters.band_wavelengths`).
 
     Returns
@@ -262,19 +263,20 @@ def band_info(data, nbands):
     names : list of str or None
     wavelengths : `~astropy.units.Quantity` or None
     """
+    from pixbin.io._fitsutil import indexed_band_names, single_band_name
     from pixbin.io.filters import band_wavelengths
     meta = data.meta
     names = _meta_get(meta, 'band_names')
     if names is None:
-        for key in ('fil', 'filter', 'band'):
-            found = [_meta_get(meta, f'{key}{i}') for i in range(nbands)]
-            if all(f is not None for f in found):
-                names = found
-                break
-        else:
-            single = _meta_get(meta, 'filter')
-            if nbands == 1 and single is not None:
-                names = [single]
+        # the keywords as in a FITS header: upper case, and absent when None
+        keywords = {}
+        for key, value in meta.items():
+            keywords.setdefault(str(key).upper(), value)
+        keywords = {key: value for key, value in keywords.items() if value is not None}
+        names = indexed_band_names(keywords, nbands)
+        if names is None and nbands == 1:
+            single = single_band_name(keywords)
+            names = None if single is None else [single]
     if names is not None:
         names = [str(n).strip() for n in names]
         if len(names) != nbands:

@@ -119,6 +119,50 @@ def header_wcs(header):
     return wcs.celestial
 
 
+def indexed_band_names(header, nbands):
+    """
+    Band names from the first of the keywords ``FILi``, ``FILTERi``, ``BANDi``
+    that is there for every band ``i``, or None.
+
+    Parameters
+    ----------
+    header : `~astropy.io.fits.Header` or mapping
+        Where to look: ``key in header`` and ``header[key]`` with upper-case
+        keys (a FITS header is case-insensitive).
+    nbands : int
+        Number of bands.
+
+    Returns
+    -------
+    names : list of str or None
+    """
+    for key in ('FIL', 'FILTER', 'BAND'):
+        if all(f'{key}{i}' in header for i in range(nbands)):
+            return [str(header[f'{key}{i}']) for i in range(nbands)]
+    return None
+
+
+def single_band_name(header):
+    """
+    The filter of a one-band image: the first non-blank ``FILTER`` or
+    ``FILTNAM1`` (HST WFPC2), without surrounding spaces, or None.
+
+    Parameters
+    ----------
+    header : `~astropy.io.fits.Header` or mapping
+        As in `indexed_band_names`.
+
+    Returns
+    -------
+    name : str or None
+    """
+    for key in ('FILTER', 'FILTNAM1'):       # FILTNAM1: WFPC2
+        name = str(header[key] if key in header else '').strip()
+        if name:
+            return name
+    return None
+
+
 def scaled_unit(header, path):
     """
     piXedfit's flux unit of a header: ``unit`` x erg/s/cm2/A (``unit`` default 1).

@@ -16,8 +16,8 @@ import numpy as np
 from astropy.nddata import InverseVariance, NDData, StdDevUncertainty, VarianceUncertainty
 from astropy.table import Table
 
-from ._fitsutil import (display_name, extension_names, float_view, header_wcs, open_fits,
-                        read_wcs)
+from ._fitsutil import (display_name, extension_names, float_view, header_wcs,
+                        indexed_band_names, open_fits, read_wcs, single_band_name)
 from ._units import parse_fits_unit
 from .filters import band_wavelengths
 from .pixedfit import read_pixedfit
@@ -154,18 +154,15 @@ def _band_names(hdul, header, nbands):
         bands = Table.read(hdul['BANDS'])
         wave = u.Quantity(bands['WAVELENGTH']) if 'WAVELENGTH' in bands.colnames else None
         return [str(n) for n in bands['NAME']], wave
-    for key in ('FIL', 'FILTER', 'BAND'):
-        if all(f'{key}{i}' in header for i in range(nbands)):
-            found = [str(header[f'{key}{i}']) for i in range(nbands)]
-            return found, band_wavelengths(found)
-    if nbands == 1:
-        for key in ('FILTER', 'FILTNAM1'):       # FILTNAM1: WFPC2
-            name = str(header.get(key, '')).strip()
-            if name:
-                wave = band_wavelengths([name])
-                if wave is None and 'PHOTPLAM' in header:     # HST pivot wavelength
-                    wave = [float(header['PHOTPLAM'])] * u.AA
-                return [name], wave
+    found = indexed_band_names(header, nbands)
+    if found is not None:
+        return found, band_wavelengths(found)
+    name = single_band_name(header) if nbands == 1 else None
+    if name is not None:
+        wave = band_wavelengths([name])
+        if wave is None and 'PHOTPLAM' in header:     # HST pivot wavelength
+            wave = [float(header['PHOTPLAM'])] * u.AA
+        return [name], wave
     return None, None
 
 
