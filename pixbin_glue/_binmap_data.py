@@ -51,14 +51,14 @@ FORMAT = 1
 EXACT = 'pixbin_exact'
 
 
-def _primitive(value):
+def session_value(value):
     """``value`` if glue can save it in a session (numbers, str, lists), else its str."""
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_primitive(v) for v in np.asarray(value).tolist()]
+        return [session_value(v) for v in np.asarray(value).tolist()]
     return str(value)
 
 
@@ -117,7 +117,7 @@ def binmap_to_data(binmap, label):
         data.meta['band_wavelength_unit'] = binmap.band_wavelengths.unit.to_string()
     data.meta['flux_unit'] = unit
     data.meta['nbins'] = int(binmap.nbins)
-    data.meta['pixbin_parameters'] = {str(k): _primitive(v) for k, v in binmap.meta.items()}
+    data.meta['pixbin_parameters'] = {str(k): session_value(v) for k, v in binmap.meta.items()}
     data.meta[EXACT] = _exact_state(binmap)
     _BINMAPS[data] = binmap
     return data
@@ -284,7 +284,7 @@ def binmap_from_data(data):
     return binmap
 
 
-def _subset_on(subset, binmap_data):
+def subset_on(subset, binmap_data):
     """The subset of ``subset`` (a Subset or SubsetGroup) that lives on the bin map."""
     from glue.core.subset_group import SubsetGroup
     if not isinstance(subset, SubsetGroup):
@@ -331,7 +331,7 @@ def bins_in_subset(subset, binmap_data=None):
         If the subset is not on a bin-map dataset.
     """
     from glue.core.exceptions import IncompatibleAttribute
-    subset = _subset_on(subset, binmap_data)
+    subset = subset_on(subset, binmap_data)
     _require_binmap(subset.data, 'subset.data')
     labels = np.asarray(subset.data.get_data(subset.data.id[BIN_COMPONENT]))
     try:

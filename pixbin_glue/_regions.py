@@ -9,7 +9,7 @@ import numpy as np
 from pixbin._regions import read_region_file, region_file_format
 
 from ._binmap_data import (binmap_from_data, bins_in_subset, bins_subset_state,
-                           is_binmap_data)
+                           is_binmap_data, subset_on)
 
 __all__ = ['region_to_subset', 'subset_to_regions', 'write_subset_regions']
 
@@ -75,11 +75,11 @@ def _included(region):
 
 def _find_binmap(data_collection, data):
     """The bin-map dataset of ``data``: itself, or the one bin map linked to it."""
-    from ._links import _links_between
+    from ._links import links_between
     if is_binmap_data(data):
         return data
     found = [d for d in data_collection if is_binmap_data(d)
-             and any(x is data for x in _links_between(data_collection, d.id['bin']))]
+             and any(x is data for x in links_between(data_collection, d.id['bin']))]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -202,8 +202,7 @@ def subset_to_regions(subset, *, sky=False, binmap_data=None):
         ``meta['label'] = 'bin <id>'`` (`pixbin.BinMap.to_regions`).
     """
     ids = bins_in_subset(subset, binmap_data)
-    from ._binmap_data import _subset_on
-    binmap = binmap_from_data(_subset_on(subset, binmap_data).data)
+    binmap = binmap_from_data(subset_on(subset, binmap_data).data)
     return binmap.to_regions(ids, sky=sky)
 
 
@@ -242,8 +241,7 @@ def write_subset_regions(subset, path, *, sky=None, binmap_data=None, overwrite=
     """
     from pixbin.io._atomic import atomic_path
 
-    from ._binmap_data import _subset_on
-    binmap = binmap_from_data(_subset_on(subset, binmap_data).data)
+    binmap = binmap_from_data(subset_on(subset, binmap_data).data)
     if sky is None:
         sky = binmap.wcs is not None
     regions = binmap.to_regions(bins_in_subset(subset, binmap_data), sky=sky, flat=True)
