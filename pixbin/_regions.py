@@ -1,8 +1,9 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
-Bins as astropy-regions polygons: the outlines of the pixels of each bin.
+Bin outlines: line segments for figures, astropy-regions polygons, region files.
 """
 
+import os
 from collections import defaultdict
 
 import numpy as np
@@ -11,6 +12,32 @@ __all__ = []
 
 # Directions of boundary edges: +x, +y, -x, -y (counter-clockwise order).
 _STEP = ((1, 0), (0, 1), (-1, 0), (0, -1))
+
+
+def outline_segments(labels):
+    """
+    Line segments along the pixel edges between different labels.
+
+    Parameters
+    ----------
+    labels : array-like of int, shape (ny, nx)
+        Label image.
+
+    Returns
+    -------
+    segments : ndarray, shape (n, 2, 2)
+        ``[[x0, y0], [x1, y1]]`` in pixel coordinates (pixel centres at
+        integers), for a `~matplotlib.collections.LineCollection`: the
+        vertical edges, then the horizontal ones.
+    """
+    labels = np.asarray(labels)
+    ys, xs = np.nonzero(labels[:, 1:] != labels[:, :-1])   # vertical edges
+    vertical = np.stack([np.stack([xs + 0.5, ys - 0.5], -1),
+                         np.stack([xs + 0.5, ys + 0.5], -1)], 1)
+    ys, xs = np.nonzero(labels[1:, :] != labels[:-1, :])   # horizontal edges
+    horizontal = np.stack([np.stack([xs - 0.5, ys + 0.5], -1),
+                           np.stack([xs + 0.5, ys + 0.5], -1)], 1)
+    return np.concatenate([vertical, horizontal]).astype(float)
 
 
 def _boundary_edges(labels):
@@ -164,3 +191,26 @@ def flat_regions(regions):
     for region in regions:
         walk(region, True, region.meta.get('text', region.meta.get('label', '')))
     return Regions(flat)
+
+
+def region_file_format(path):
+    """The astropy-regions format of a region file: ``'crtf'`` for ``.crtf``, else ``'ds9'``."""
+    return 'crtf' if os.fspath(path).lower().endswith('.crtf') else 'ds9'
+
+
+def read_region_file(path):
+    """
+    Read a ds9 or CRTF region file (the format from `region_file_format`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The region file.
+
+    Returns
+    -------
+    regions : `~regions.Regions`
+    """
+    from regions import Regions
+    path = os.fspath(path)
+    return Regions.read(path, format=region_file_format(path))

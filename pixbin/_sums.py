@@ -1,6 +1,16 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
-Sums of pixel values over bins: the one place where binned quantities are made.
+Sums over the pixels of each bin, on band-major arrays (nlead, ny, nx).
+
+`sum_by_bin` makes the binned values of `~pixbin.BinMap.apply`, of the bin
+spectra and of the quality metrics; `bin_centroids` and `first_pixels` read
+per-bin positions off a label image (`~pixbin.BinMap.centroid`, the bin-map
+file reader, the glue plugin).  The binning itself sums its pixel-major
+arrays (npix, nbands) in the numba kernel
+``pixbin.binning._greedy_kernel.bin_totals``: it runs inside the binning
+loops, takes variances rather than uncertainties, and a band-major copy for
+`sum_by_bin` would cost a transpose and change the last digits of the
+variances (``sqrt`` then square).
 """
 
 import numpy as np
@@ -35,6 +45,58 @@ def membership_matrix(labels, nbins):
     pixels = np.flatnonzero(flat > 0)
     return sparse.csr_matrix((np.ones(pixels.size), (flat[pixels] - 1, pixels)),
                              shape=(nbins, flat.size))
+
+
+def bin_centroids(labels, nbins, npix=None):
+    """
+    Unweighted pixel centroid ``(x, y)`` of each bin.
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (ny, nx)
+        Bin labels, 0 = no bin.
+    nbins : int
+        Number of bins.
+    npix : ndarray of int, shape (nbins,), optional
+        Number of pixels of each bin, when the caller has it.
+
+    Returns
+    -------
+    centroid : ndarray, shape (nbins, 2)
+        Mean ``x`` and ``y`` of the pixel centres of each bin (pixel
+        coordinates, centres at integers); NaN for a bin without pixels.
+    """
+    labels = np.asarray(labels)
+    flat = labels.ravel()
+    if npix is None:
+        npix = np.bincount(flat, minlength=nbins + 1)[1:]
+    y, x = np.indices(labels.shape)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        cx = np.bincount(flat, weights=x.ravel(), minlength=nbins + 1)[1:] / npix
+        cy = np.bincount(flat, weights=y.ravel(), minlength=nbins + 1)[1:] / npix
+    return np.column_stack([cx, cy])
+
+
+def first_pixels(labels, nbins):
+    """
+    Flat index (C order) of the first pixel of each bin, -1 for a bin without pixels.
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (ny, nx)
+        Bin labels, 0 = no bin.
+    nbins : int
+        Number of bins.
+
+    Returns
+    -------
+    first : ndarray of int, shape (nbins,)
+    """
+    flat = np.asarray(labels).ravel()
+    first = np.full(nbins, -1)
+    order = np.flatnonzero(flat > 0)
+    first[flat[order[::-1]] - 1] = order[::-1]
+    return first
 
 
 def sum_by_bin(labels, nbins, values, std=None, bad=None, matrix=None):

@@ -10,6 +10,7 @@ from astropy.utils import lazyproperty
 
 from ._covariance import check_covariance, covariance_eta, describe_covariance
 from ._reproject import reproject_binmap
+from ._sums import bin_centroids
 from ._unified_io import BinMapRead, BinMapWrite
 from ._validation import (celestial_wcs, check_band_wavelengths, check_flux_unit,
                           check_same_grid)
@@ -309,12 +310,7 @@ class BinMap:
     @lazyproperty
     def centroid(self):
         """Unweighted pixel centroid ``(x, y)`` of each bin, shape (nbins, 2)."""
-        y, x = np.indices(self.shape)
-        lab = self._labels.ravel()
-        n = np.maximum(self.npix, 1)
-        cx = np.bincount(lab, weights=x.ravel(), minlength=self.nbins + 1)[1:] / n
-        cy = np.bincount(lab, weights=y.ravel(), minlength=self.nbins + 1)[1:] / n
-        return np.column_stack([cx, cy])
+        return bin_centroids(self._labels, self.nbins, self.npix)
 
     @lazyproperty
     def sky_centroid(self):

@@ -10,6 +10,8 @@ figures, the noise-free truth of a mock galaxy.
 import numpy as np
 from scipy import ndimage
 
+from ._sums import bin_centroids, sum_by_bin
+
 __all__ = ['colour_spread', 'component_purity', 'disconnected_bins', 'quality_summary',
            'roundness', 'snr_deficit', 'unbinned_groups']
 
@@ -22,7 +24,6 @@ def _labels(labels):
 
 def _bin_sums(labels, values):
     """Sum (n, ny, nx) values over bins 1..nbins: (nbins, n)."""
-    from ._sums import sum_by_bin
     labels = _labels(labels)
     total, _, _ = sum_by_bin(labels, int(labels.max(initial=0)), np.asarray(values, float))
     return total
@@ -78,9 +79,8 @@ def roundness(labels):
     nbins = int(labels.max(initial=0))
     y, x = np.indices(labels.shape)
     flat = labels.ravel()
-    n = np.bincount(flat, minlength=nbins + 1)[1:].astype(float)
-    cx = np.bincount(flat, x.ravel(), nbins + 1)[1:] / np.maximum(n, 1)
-    cy = np.bincount(flat, y.ravel(), nbins + 1)[1:] / np.maximum(n, 1)
+    n = np.bincount(flat, minlength=nbins + 1)[1:]
+    cx, cy = bin_centroids(labels, nbins, n).T
     inside = flat > 0
     lab = flat[inside] - 1
     d2 = (x.ravel()[inside] - cx[lab]) ** 2 + (y.ravel()[inside] - cy[lab]) ** 2

@@ -31,20 +31,6 @@ def bin_colormap(nbins, seed=0):
     return cmap, norm
 
 
-def _outline_segments(labels):
-    """Line segments (pixel coordinates) along edges between different labels."""
-    segments = []
-    ny, nx = labels.shape
-    # vertical edges between (y, x) and (y, x + 1)
-    ys, xs = np.nonzero(labels[:, 1:] != labels[:, :-1])
-    for y, x in zip(ys, xs):
-        segments.append([(x + 0.5, y - 0.5), (x + 0.5, y + 0.5)])
-    ys, xs = np.nonzero(labels[1:, :] != labels[:-1, :])
-    for y, x in zip(ys, xs):
-        segments.append([(x - 0.5, y + 0.5), (x + 0.5, y + 0.5)])
-    return segments
-
-
 def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=False, legend=True,
              footprint=None, title=None):
     """
@@ -82,6 +68,8 @@ def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=False, leg
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
 
+    from ._regions import outline_segments
+
     labels = binmap.labels if labels is None else np.asarray(labels)
     if ax is None:
         fig = plt.figure(figsize=(6.4, 5.6))
@@ -103,7 +91,7 @@ def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=False, leg
         ax.contour(footprint.astype(float), levels=[0.5], colors='k', linewidths=1.5,
                    linestyles='--', zorder=3)
     if outlines and nbins:
-        lines = LineCollection(_outline_segments(labels), colors='k', linewidths=0.4,
+        lines = LineCollection(outline_segments(labels), colors='k', linewidths=0.4,
                                alpha=0.6, zorder=2)
         ax.add_collection(lines)
     if legend:

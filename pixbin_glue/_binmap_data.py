@@ -51,14 +51,14 @@ FORMAT = 1
 EXACT = 'pixbin_exact'
 
 
-def _primitive(value):
+def session_value(value):
     """``value`` if glue can save it in a session (numbers, str, lists), else its str."""
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_primitive(v) for v in np.asarray(value).tolist()]
+        return [session_value(v) for v in np.asarray(value).tolist()]
     return str(value)
 
 
@@ -117,7 +117,7 @@ def binmap_to_data(binmap, label):
         data.meta['band_wavelength_unit'] = binmap.band_wavelengths.unit.to_string()
     data.meta['flux_unit'] = unit
     data.meta['nbins'] = int(binmap.nbins)
-    data.meta['pixbin_parameters'] = {str(k): _primitive(v) for k, v in binmap.meta.items()}
+    data.meta['pixbin_parameters'] = {str(k): session_value(v) for k, v in binmap.meta.items()}
     data.meta[EXACT] = _exact_state(binmap)
     _BINMAPS[data] = binmap
     return data
@@ -128,8 +128,8 @@ def _exact_state(binmap):
     state = {'flux': np.array(binmap.flux.value), 'flux_err': np.array(binmap.flux_err.value)}
     if binmap.wcs is not None:
         # glue saves the coordinates with ~15 digits; the bin-map file's header keeps all
-        from pixbin.io.binmap_fits import _wcs_header
-        state['wcs_header'] = _wcs_header(binmap.wcs).tostring()
+        from pixbin.io._fitsutil import exact_wcs_header
+        state['wcs_header'] = exact_wcs_header(binmap.wcs).tostring()
     cov = binmap.covariance
     if cov is None:
         state['covariance'] = 'none'
@@ -252,13 +252,11 @@ def binmap_from_data(data):
     from astropy.wcs import WCS
 
     from pixbin import BinMap
+    from pixbin._sums import first_pixels
     labels = np.asarray(data.get_data(data.id[BIN_COMPONENT])).astype(np.int64)
     nbins = int(labels.max(initial=0))
-    flat = labels.ravel()
-    npix = np.bincount(flat, minlength=nbins + 1)[1:]
-    first = np.zeros(nbins, dtype=np.int64)
-    order = np.flatnonzero(flat > 0)
-    first[flat[order[::-1]] - 1] = order[::-1]
+    npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
+    first = first_pixels(labels, nbins)
     names = list(data.meta['band_names'])
     unit = u.Unit(data.meta['flux_unit'])
     parts = _exact_parts(data, labels, nbins, len(names))
@@ -286,7 +284,7 @@ def binmap_from_data(data):
     return binmap
 
 
-def _subset_on(subset, binmap_data):
+def subset_on(subset, binmap_data):
     """The subset of ``subset`` (a Subset or SubsetGroup) that lives on the bin map."""
     from glue.core.subset_group import SubsetGroup
     if not isinstance(subset, SubsetGroup):
@@ -333,7 +331,7 @@ def bins_in_subset(subset, binmap_data=None):
         If the subset is not on a bin-map dataset.
     """
     from glue.core.exceptions import IncompatibleAttribute
-    subset = _subset_on(subset, binmap_data)
+    subset = subset_on(subset, binmap_data)
     _require_binmap(subset.data, 'subset.data')
     labels = np.asarray(subset.data.get_data(subset.data.id[BIN_COMPONENT]))
     try:

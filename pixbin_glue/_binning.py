@@ -59,10 +59,8 @@ def file_spectra(data_collection, data):
 def read_region(region):
     """An astropy-regions region from a region, a Regions list or a ds9/CRTF file."""
     if isinstance(region, (str, os.PathLike)):
-        from regions import Regions
-        path = os.fspath(region)
-        fmt = 'crtf' if path.lower().endswith('.crtf') else 'ds9'
-        region = Regions.read(path, format=fmt)
+        from pixbin._regions import read_region_file
+        region = read_region_file(region)
     from regions import Regions
     if isinstance(region, Regions):
         regions = list(region)

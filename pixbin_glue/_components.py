@@ -86,7 +86,7 @@ def _sibling_base(label):
     return None
 
 
-def _candidates(data, data_collection):
+def candidate_components(data, data_collection):
     """
     Components of ``data``, then of its siblings: the datasets that glue read
     from the other extensions of the same FITS file (labels ``'file[EXT]'`` with
@@ -132,7 +132,14 @@ def _resolve(data, value, what, cids):
                     f'{type(value).__name__}')
 
 
-def _uncertainty_type(cid, explicit):
+def uncertainty_kind(cid, explicit):
+    """
+    The kind of an uncertainty component, one of `UNCERTAINTY_TYPES`.
+
+    ``explicit`` if given (checked), else from the component's name; a
+    component named ``uncertainty`` has its kind in its dataset's
+    ``meta['uncertainty_type']``.
+    """
     if explicit is not None:
         if explicit not in UNCERTAINTY_TYPES:
             raise ValueError(f'uncertainty_type must be one of {UNCERTAINTY_TYPES}, got '
@@ -195,7 +202,7 @@ def find_flux_components(data, data_collection=None, *, flux=None, uncertainty=N
     from glue.core import Data
     if not isinstance(data, Data):
         raise TypeError(f'data must be a glue Data, got {type(data).__name__}')
-    cids = _candidates(data, data_collection)
+    cids = candidate_components(data, data_collection)
     names = ', '.join(repr(c.label) for c in cids) or 'none'
     if flux is not None:
         flux_cid = _resolve(data, flux, 'flux', cids)
@@ -231,7 +238,7 @@ def find_flux_components(data, data_collection=None, *, flux=None, uncertainty=N
     if err_cid is flux_cid:
         raise ValueError(f'uncertainty must differ from the flux component, got '
                          f'{err_cid.label!r} for both')
-    kind = _uncertainty_type(err_cid, uncertainty_type)
+    kind = uncertainty_kind(err_cid, uncertainty_type)
     if mask is not None:
         mask_cid = _resolve(data, mask, 'mask', cids)
     else:
@@ -253,8 +260,9 @@ def band_info(data, nbands):
 
     ``meta['band_names']`` and ``meta['band_wavelengths']`` (a Quantity, or
     numbers with ``meta['band_wavelength_unit']``), as on pixbin's cubes, or
-    FITS keywords ``FILi``/``FILTERi``/``BANDi`` (and ``FILTER`` for one
-    band).  Without wavelengths, known filter names are looked up
+    FITS keywords ``FILi``/``FILTERi``/``BANDi`` (and ``FILTER`` or
+    ``FILTNAM1`` for one band), read as `pixbin.io.read_cube` reads them.
+    Without wavelengths, known filter names are looked up
     (`pixbin.io.filters.band_wavelengths`).
 
     Returns
@@ -262,19 +270,20 @@ def band_info(data, nbands):
     names : list of str or None
     wavelengths : `~astropy.units.Quantity` or None
     """
+    from pixbin.io._fitsutil import indexed_band_names, single_band_name
     from pixbin.io.filters import band_wavelengths
     meta = data.meta
     names = _meta_get(meta, 'band_names')
     if names is None:
-        for key in ('fil', 'filter', 'band'):
-            found = [_meta_get(meta, f'{key}{i}') for i in range(nbands)]
-            if all(f is not None for f in found):
-                names = found
-                break
-        else:
-            single = _meta_get(meta, 'filter')
-            if nbands == 1 and single is not None:
-                names = [single]
+        # the keywords as in a FITS header: upper case, and absent when None
+        keywords = {}
+        for key, value in meta.items():
+            keywords.setdefault(str(key).upper(), value)
+        keywords = {key: value for key, value in keywords.items() if value is not None}
+        names = indexed_band_names(keywords, nbands)
+        if names is None and nbands == 1:
+            single = single_band_name(keywords)
+            names = None if single is None else [single]
     if names is not None:
         names = [str(n).strip() for n in names]
         if len(names) != nbands:

@@ -47,7 +47,7 @@ def _label(filename):
 
 def _glue_meta(meta):
     """The entries of ``meta`` that glue can save in a session (numbers, strings, lists)."""
-    from ._binmap_data import _primitive
+    from ._binmap_data import session_value
     out = {}
     for key, value in (meta or {}).items():
         if key == 'band_wavelengths':
@@ -56,7 +56,7 @@ def _glue_meta(meta):
         elif key == 'flux_conversion':
             out['flux_conversion'] = value['text']
         elif key != 'celestial_wcs':
-            out[key] = _primitive(value)
+            out[key] = session_value(value)
     return out
 
 

@@ -55,7 +55,7 @@ def _same_grid(binmap, data):
     return axes
 
 
-def _links_between(data_collection, cid):
+def links_between(data_collection, cid):
     """Datasets already linked to ``cid`` by a LinkSame."""
     from glue.core.link_helpers import LinkSame
     out = []
@@ -120,7 +120,7 @@ def link_binmap(data_collection, binmap_data, datasets=None):
         raise ValueError(f'binmap_data {binmap_data.label!r} must be in data_collection')
     binmap = binmap_from_data(binmap_data)
     bin_cid = binmap_data.id[BIN_COMPONENT]
-    already = set(map(id, _links_between(data_collection, binmap_data.pixel_component_ids[0])))
+    already = set(map(id, links_between(data_collection, binmap_data.pixel_component_ids[0])))
     labels = np.asarray(binmap_data.get_data(bin_cid))
     links, linked = [], []
     for data in (data_collection if datasets is None else datasets):

@@ -6,9 +6,10 @@ astropy-regions regions to subsets of whole bins, and subsets back to regions.
 import os
 
 import numpy as np
+from pixbin._regions import read_region_file, region_file_format
 
 from ._binmap_data import (binmap_from_data, bins_in_subset, bins_subset_state,
-                           is_binmap_data)
+                           is_binmap_data, subset_on)
 
 __all__ = ['region_to_subset', 'subset_to_regions', 'write_subset_regions']
 
@@ -24,9 +25,7 @@ def _as_regions(region):
     """A list of astropy-regions regions from a region, a Regions, a list or a file."""
     from regions import Region, Regions
     if isinstance(region, (str, os.PathLike)):
-        path = os.fspath(region)
-        fmt = 'crtf' if path.lower().endswith('.crtf') else 'ds9'
-        return list(Regions.read(path, format=fmt))
+        return list(read_region_file(region))
     if isinstance(region, Region):
         return [region]
     if isinstance(region, (Regions, list, tuple)):
@@ -76,11 +75,11 @@ def _included(region):
 
 def _find_binmap(data_collection, data):
     """The bin-map dataset of ``data``: itself, or the one bin map linked to it."""
-    from ._links import _links_between
+    from ._links import links_between
     if is_binmap_data(data):
         return data
     found = [d for d in data_collection if is_binmap_data(d)
-             and any(x is data for x in _links_between(data_collection, d.id['bin']))]
+             and any(x is data for x in links_between(data_collection, d.id['bin']))]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -203,8 +202,7 @@ def subset_to_regions(subset, *, sky=False, binmap_data=None):
         ``meta['label'] = 'bin <id>'`` (`pixbin.BinMap.to_regions`).
     """
     ids = bins_in_subset(subset, binmap_data)
-    from ._binmap_data import _subset_on
-    binmap = binmap_from_data(_subset_on(subset, binmap_data).data)
+    binmap = binmap_from_data(subset_on(subset, binmap_data).data)
     return binmap.to_regions(ids, sky=sky)
 
 
@@ -243,13 +241,11 @@ def write_subset_regions(subset, path, *, sky=None, binmap_data=None, overwrite=
     """
     from pixbin.io._atomic import atomic_path
 
-    from ._binmap_data import _subset_on
-    binmap = binmap_from_data(_subset_on(subset, binmap_data).data)
+    binmap = binmap_from_data(subset_on(subset, binmap_data).data)
     if sky is None:
         sky = binmap.wcs is not None
     regions = binmap.to_regions(bins_in_subset(subset, binmap_data), sky=sky, flat=True)
     path = os.fspath(path)
-    fmt = 'crtf' if path.lower().endswith('.crtf') else 'ds9'
     with atomic_path(path, overwrite=overwrite) as tmp:
-        regions.write(tmp, format=fmt, overwrite=True)
+        regions.write(tmp, format=region_file_format(path), overwrite=True)
     return regions

@@ -587,7 +587,12 @@ def _fill_pixel_major(values, second, valid, inv, square, flux, var):
 
 @njit(cache=True, nogil=True, error_model='numpy')
 def bin_totals(flux, var, labels, nbins):
-    """Summed flux and variance of each bin from pixel-major arrays, (nbins, nbands) each."""
+    """
+    Summed flux and variance of each bin from pixel-major arrays, (nbins, nbands) each.
+
+    The binning's own sums (pixel-major, variances); binned values of
+    band-major arrays are made by `pixbin._sums.sum_by_bin`.
+    """
     npix, nbands = flux.shape
     total = np.zeros((nbins, nbands))
     total_var = np.zeros((nbins, nbands))

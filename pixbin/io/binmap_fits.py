@@ -37,10 +37,12 @@ from astropy.table import Table
 
 from .._covariance import TabulatedCovariance
 from .._package_version import version
+from .._sums import bin_centroids, first_pixels
 from ..binmap import BinMap
 from ._atomic import atomic_path
-from ._fitsutil import display_name, extension_names, header_wcs, open_fits
-from .pixedfit import GALAXY_META_KEYS, PIXEDFIT_UNIT, _int_keyword, _scaled_unit
+from ._fitsutil import (PIXEDFIT_UNIT, display_name, exact_wcs_header, extension_names,
+                        header_wcs, int_keyword, open_fits, scaled_unit, set_exact)
+from .pixedfit import GALAXY_META_KEYS
 
 __all__ = ['is_binmap_file', 'read_binmap', 'write_binmap']
 
@@ -86,67 +88,8 @@ def _paint(labels, per_bin):
     return np.moveaxis(table[labels], -1, 0)
 
 
-def _exact_card(key, value, comment=''):
-    """
-    A header card of ``value`` that keeps every digit of a float.
-
-    A fixed-format card holds 20 characters, so astropy rounds a float such
-    as ``1.2345678901234567e-05``; such a value is written in FITS free format
-    (``repr`` in full), which astropy, cfitsio and wcslib read back exactly.
-    """
-    card = fits.Card(key, value, comment)
-    if isinstance(value, float) and np.isfinite(value) \
-            and fits.Card.fromstring(card.image).value != value:
-        text = repr(float(value)).upper()
-        room = 80 - 10 - max(len(text), 20) - 3
-        card = fits.Card.fromstring(f'{key.upper():8s}= {text:>20s}'
-                                    + (f' / {comment[:room]}' if comment and room > 0 else ''))
-    return card
-
-
-def _set_exact(header, key, value, comment=''):
-    """``header[key] = (value, comment)``, keeping every digit of a float."""
-    if key in header:
-        del header[key]
-    header.append(_exact_card(key, value, comment))
-
-
-def _wcs_header(wcs):
-    """
-    ``wcs.to_header(relax=True)`` with the reference point, scale, rotation
-    and poles written with every digit (to_header keeps about 15).
-    """
-    header = wcs.to_header(relax=True)
-    prm = wcs.wcs
-    exact = {'LONPOLE': prm.lonpole, 'LATPOLE': prm.latpole}
-    # With a CD matrix, CDELT and PC are not used (wcslib warns when they are read).
-    cd = prm.has_cd()
-    for i in range(prm.naxis):
-        exact[f'CRPIX{i + 1}'] = prm.crpix[i]
-        exact[f'CRVAL{i + 1}'] = prm.crval[i]
-        if not cd:
-            exact[f'CDELT{i + 1}'] = prm.cdelt[i]
-        for j in range(prm.naxis):
-            if cd:      # to_header writes a CD matrix as PC with CDELT 1
-                key = f'CD{i + 1}_{j + 1}'
-                exact[key if key in header else f'PC{i + 1}_{j + 1}'] = prm.cd[i][j]
-            else:
-                exact[f'PC{i + 1}_{j + 1}'] = prm.pc[i][j]
-    for key, value in exact.items():
-        value = float(value)
-        if key not in header or not isinstance(header[key], float) or header[key] == value:
-            continue
-        # the same number, rounded by to_header (never another convention's value)
-        if abs(header[key] - value) <= 1e-12 * abs(value):
-            index = header.index(key)
-            card = _exact_card(key, value, header.comments[key])
-            del header[key]
-            header.insert(index, card)
-    return header
-
-
 def _map_header(bm, specphot, scale, bunit):
-    header = fits.Header() if bm.wcs is None else _wcs_header(bm.wcs)
+    header = fits.Header() if bm.wcs is None else exact_wcs_header(bm.wcs)
     header['nfilters'] = (bm.nbands, 'number of bands')
     ref = bm.meta.get('ref_band')
     header['refband'] = (bm.band_names.index(ref) if ref in bm.band_names else -1,
@@ -166,7 +109,7 @@ def _map_header(bm, specphot, scale, bunit):
         header[f'fil{i}'] = name
     for key in GALAXY_META_KEYS:
         if key in bm.meta:
-            _set_exact(header, key, bm.meta[key])
+            set_exact(header, key, bm.meta[key])
     return header
 
 
@@ -180,9 +123,9 @@ def _primary_header(bm):
     header['SPECPHOT'] = int(bm.spectra is not None)
     for key, keyword, comment in _PARAMETERS:
         if key in bm.meta:
-            _set_exact(header, keyword, bm.meta[key], comment)
+            set_exact(header, keyword, bm.meta[key], comment)
     for i, value in enumerate(bm.meta.get('snr', [])):
-        _set_exact(header, f'PBSNR{i}', float(value), f'S/N threshold of band {i}')
+        set_exact(header, f'PBSNR{i}', float(value), f'S/N threshold of band {i}')
     cov = bm.covariance
     if cov is None:
         header['PBCOVAR'] = ('none', 'covariance correction')
@@ -190,7 +133,7 @@ def _primary_header(bm):
         header['PBCOVAR'] = ('table', 'covariance: eta per bin in BINS.ETA')
     else:
         header['PBCOVAR'] = ('alpha', 'eta = 1 + PBALPHA log10(npix)')
-        _set_exact(header, 'PBALPHA', cov)
+        set_exact(header, 'PBALPHA', cov)
     return header
 
 
@@ -264,7 +207,7 @@ def binmap_to_hdulist(bm):
     prefix = 'PHOTO_' if specphot else ''
     hdus.append(fits.ImageHDU(labels, header=map_header, name=f'{prefix}BIN_MAP'))
     if specphot:
-        spec_header = fits.Header() if bm.wcs is None else _wcs_header(bm.wcs)
+        spec_header = fits.Header() if bm.wcs is None else exact_wcs_header(bm.wcs)
         hdus.append(fits.ImageHDU(bm.spec_labels.astype(np.int32), header=spec_header,
                                   name='SPEC_BIN_MAP'))
     flux_name = 'BIN_PHOTO_FLUX' if specphot else 'BIN_FLUX'
@@ -386,7 +329,7 @@ def _header_count(header, *keys):
     for key in keys:
         if key in header:
             try:
-                return _int_keyword(header, key, '')
+                return int_keyword(header, key, '')
             except ValueError:
                 return -1
     return -1
@@ -412,11 +355,7 @@ def _parameters(header):
 
 def _per_bin(image, labels, nbins):
     """Per-bin values (nbins, nlead) read off a per-pixel image (nlead, ny, nx)."""
-    flat = labels.ravel()
-    first = np.full(nbins, -1)
-    order = np.flatnonzero(flat > 0)
-    first[flat[order[::-1]] - 1] = order[::-1]
-    return image.reshape(image.shape[0], -1)[:, first].T
+    return image.reshape(image.shape[0], -1)[:, first_pixels(labels, nbins)].T
 
 
 def _check_painted(image, per_bin, labels, path, image_name, map_name):
@@ -445,11 +384,7 @@ def _check_bins_table(bins, labels, nbins, path, map_name):
                          f'BINS table ({len(bins)} rows) disagree: the file is '
                          f'inconsistent')
     if 'XCEN' in bins.colnames and 'YCEN' in bins.colnames and nbins:
-        y, x = np.indices(labels.shape)
-        flat = labels.ravel()
-        centre = np.column_stack([
-            np.bincount(flat, weights=x.ravel(), minlength=nbins + 1)[1:] / npix,
-            np.bincount(flat, weights=y.ravel(), minlength=nbins + 1)[1:] / npix])
+        centre = bin_centroids(labels, nbins, npix)
         stored = np.column_stack([np.asarray(bins['XCEN'], float),
                                   np.asarray(bins['YCEN'], float)])
         wrong = np.flatnonzero(np.any(~(np.abs(centre - stored) <= 1e-6), axis=1))
@@ -547,8 +482,8 @@ def read_binmap(path):
             elif kind == 'table':
                 covariance = TabulatedCovariance(bins['NPIX'], bins['ETA'])
         else:
-            nbands = _int_keyword(header, 'nfilters', path, default=0)
-            unit = _scaled_unit(header, path)
+            nbands = int_keyword(header, 'nfilters', path, default=0)
+            unit = scaled_unit(header, path)
             if flux_name not in names or flux_name + 'ERR' not in names:
                 raise ValueError(f'{path} is not a bin-map file: missing extension(s) '
                                  f'{flux_name}, {flux_name}ERR (found: {", ".join(names)})')

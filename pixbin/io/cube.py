@@ -9,7 +9,6 @@ given a path, ``pixbin bin``, ``pixbin batch`` and glue's pixbin data factory);
 """
 
 import os
-import warnings
 from dataclasses import dataclass
 
 import astropy.units as u
@@ -17,7 +16,8 @@ import numpy as np
 from astropy.nddata import InverseVariance, NDData, StdDevUncertainty, VarianceUncertainty
 from astropy.table import Table
 
-from ._fitsutil import display_name, extension_names, header_wcs, open_fits
+from ._fitsutil import (display_name, extension_names, float_view, header_wcs,
+                        indexed_band_names, open_fits, read_wcs, single_band_name)
 from ._units import parse_fits_unit
 from .filters import band_wavelengths
 from .pixedfit import read_pixedfit
@@ -154,25 +154,16 @@ def _band_names(hdul, header, nbands):
         bands = Table.read(hdul['BANDS'])
         wave = u.Quantity(bands['WAVELENGTH']) if 'WAVELENGTH' in bands.colnames else None
         return [str(n) for n in bands['NAME']], wave
-    for key in ('FIL', 'FILTER', 'BAND'):
-        if all(f'{key}{i}' in header for i in range(nbands)):
-            found = [str(header[f'{key}{i}']) for i in range(nbands)]
-            return found, band_wavelengths(found)
-    if nbands == 1:
-        for key in ('FILTER', 'FILTNAM1'):       # FILTNAM1: WFPC2
-            name = str(header.get(key, '')).strip()
-            if name:
-                wave = band_wavelengths([name])
-                if wave is None and 'PHOTPLAM' in header:     # HST pivot wavelength
-                    wave = [float(header['PHOTPLAM'])] * u.AA
-                return [name], wave
+    found = indexed_band_names(header, nbands)
+    if found is not None:
+        return found, band_wavelengths(found)
+    name = single_band_name(header) if nbands == 1 else None
+    if name is not None:
+        wave = band_wavelengths([name])
+        if wave is None and 'PHOTPLAM' in header:     # HST pivot wavelength
+            wave = [float(header['PHOTPLAM'])] * u.AA
+        return [name], wave
     return None, None
-
-
-def _float_view(array):
-    """``array`` itself if it holds floats (e.g. memory-mapped), else a float64 copy."""
-    array = np.asarray(array)
-    return array if array.dtype.kind == 'f' else array.astype(np.float64)
 
 
 def _flux_hdu(hdul, layout, names, path):
@@ -245,7 +236,7 @@ def _uncertainty(hdul, layout, names, flux_unit, flux_text, path, notes):
                 raise u.UnitsError(f'{path}: the uncertainty ({name}) has unit {unit!s}, which '
                                    f'does not match the flux unit {flux_unit!s} '
                                    f'({_KINDS[kind].__name__})')
-    return _float_view(hdu.data), kind, unit, name
+    return float_view(hdu.data), kind, unit, name
 
 
 def _drizzle_weight_kind(hdul, hdu, path):
@@ -313,14 +304,8 @@ def _pixel_area(hdul, hdu, wcs, path):
 
 def _spectral_wcs(header):
     """The full WCS of a header when it has a spectral axis, else None."""
-    from astropy.wcs import WCS, FITSFixedWarning
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', FITSFixedWarning)
-        try:
-            wcs = WCS(header)
-        except Exception:  # noqa: BLE001 - a malformed WCS means no spectral axis
-            return None
-    return wcs if wcs.naxis == 3 and wcs.has_spectral else None
+    wcs = read_wcs(header)
+    return wcs if wcs is not None and wcs.naxis == 3 and wcs.has_spectral else None
 
 
 def _read_layout(hdul, layout, path):
@@ -328,7 +313,7 @@ def _read_layout(hdul, layout, path):
     names = extension_names(hdul)
     notes = []
     hdu = _flux_hdu(hdul, layout, names, path)
-    data = _float_view(hdu.data)
+    data = float_view(hdu.data)
     if data.ndim not in (2, 3):
         raise ValueError(f'{path}: the flux ({hdu.name}) must be an image (ny, nx) or a cube '
                          f'(nbands, ny, nx), got shape {data.shape}')

@@ -18,50 +18,18 @@ import astropy.units as u
 import numpy as np
 from astropy.nddata import NDData, StdDevUncertainty
 
-from ._fitsutil import display_name, header_wcs, open_fits, require
+from ._fitsutil import (PIXEDFIT_UNIT, display_name, float_view, header_wcs, int_keyword,
+                        open_fits, require, scaled_unit)
 from .filters import band_wavelengths
 
 __all__ = ['PIXEDFIT_UNIT', 'read_pixedfit']
 
-#: piXedfit's flux unit, scaled by the ``unit`` header keyword.
-PIXEDFIT_UNIT = u.erg / u.s / u.cm**2 / u.AA
 #: Keywords describing the galaxy (piXedfit's header names): read into the cube's
 #: ``meta``, carried by `~pixbin.bin_pixels` into the bin map's ``meta`` and header.
 GALAXY_META_KEYS = ('object', 'z', 'RA', 'DEC', 'GalEBV', 'pixsize', 'psffwhm')
 
 #: Header keywords copied into ``meta``.
 _COPIED = GALAXY_META_KEYS + ('fsamp', 'fpsfmtch')
-
-
-def _scaled_unit(header, path):
-    value = header.get('unit', 1.0)
-    try:
-        scale = float(value)
-    except (TypeError, ValueError):
-        scale = np.nan
-    if isinstance(value, bool) or not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f'{path}: header keyword unit must be a finite positive number (flux = '
-                         f'data * unit in erg/s/cm2/A), got {value!r}')
-    return u.Unit(scale * PIXEDFIT_UNIT) if scale != 1.0 else PIXEDFIT_UNIT
-
-
-def _int_keyword(header, key, path, default=None, choices=None):
-    """An integer header keyword, or a ValueError that names the file and the keyword."""
-    value = header.get(key, default)
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if not ok and isinstance(value, (float, np.floating)) and float(value).is_integer():
-        value, ok = int(value), True
-    if not ok or (choices is not None and value not in choices):
-        expected = 'an integer' if choices is None else \
-            ' or '.join(str(c) for c in choices)
-        raise ValueError(f'{path}: header keyword {key} must be {expected}, got {value!r}')
-    return int(value)
-
-
-def _float_view(array):
-    """``array`` itself if it holds floats (e.g. memory-mapped), else a float64 copy."""
-    array = np.asarray(array)
-    return array if array.dtype.kind == 'f' else array.astype(np.float64)
 
 
 def read_pixedfit(path):
@@ -108,7 +76,7 @@ def read_pixedfit(path):
         if 'nfilters' not in header:
             raise ValueError(f'{path} is not {what}: the primary header has no nfilters '
                              f'keyword')
-        specphot = _int_keyword(header, 'specphot', path, default=0, choices=(0, 1))
+        specphot = int_keyword(header, 'specphot', path, default=0, choices=(0, 1))
         if specphot == 1:
             names = ('PHOTO_REGION', 'SPEC_REGION', 'PHOTO_FLUX', 'PHOTO_FLUXERR', 'WAVE',
                      'SPEC_FLUX', 'SPEC_FLUXERR')
@@ -118,7 +86,7 @@ def read_pixedfit(path):
         region = names[0]
         flux_name = 'PHOTO_FLUX' if specphot == 1 else 'FLUX'
         err_name = 'PHOTO_FLUXERR' if specphot == 1 else 'FLUX_ERR'
-        nbands = _int_keyword(header, 'nfilters', path)
+        nbands = int_keyword(header, 'nfilters', path)
         band_names = []
         for i in range(nbands):
             if f'fil{i}' not in header:
@@ -134,7 +102,7 @@ def read_pixedfit(path):
         if err.shape != flux.shape or galaxy.shape != flux.shape[1:]:
             raise ValueError(f'{path}: extensions {flux_name} {flux.shape}, {err_name} '
                              f'{err.shape} and {region} {galaxy.shape} do not match')
-        unit = _scaled_unit(header, path)
+        unit = scaled_unit(header, path)
         wcs = header_wcs(hdul[flux_name].header) or header_wcs(header)
         meta = {'band_names': band_names}
         wave = band_wavelengths(band_names)
@@ -151,8 +119,8 @@ def read_pixedfit(path):
         if specphot == 1:
             from specutils import Spectrum
             wave = np.asarray(hdul['WAVE'].data, dtype=np.float64).ravel()
-            spec = _float_view(hdul['SPEC_FLUX'].data)
-            spec_err = _float_view(hdul['SPEC_FLUXERR'].data)
+            spec = float_view(hdul['SPEC_FLUX'].data)
+            spec_err = float_view(hdul['SPEC_FLUXERR'].data)
             footprint = np.asarray(hdul['SPEC_REGION'].data) == 1
             if spec.shape != (wave.size,) + flux.shape[1:] or spec_err.shape != spec.shape:
                 raise ValueError(f'{path}: SPEC_FLUX {spec.shape} and SPEC_FLUXERR '

@@ -10,8 +10,9 @@ from pixbin._options import OPTIONS
 from qtpy import QtCore, QtWidgets
 
 from .._binning import bin_data, unique_label
-from .._components import (UNCERTAINTY_TYPES, ComponentChoiceError, _candidates, band_info,
-                           find_flux_components, grid_shape)
+from .._components import (UNCERTAINTY_TYPES, ComponentChoiceError, band_info,
+                           candidate_components, find_flux_components, grid_shape,
+                           uncertainty_kind)
 from .._links import spatial_axes
 
 __all__ = ['BinPixelsDialog']
@@ -96,7 +97,7 @@ class BinPixelsDialog(QtWidgets.QDialog):
     def _components_box(self):
         box = QtWidgets.QGroupBox('Flux and uncertainty')
         form = QtWidgets.QFormLayout(box)
-        self._cids = _candidates(self.data, self.data_collection)
+        self._cids = candidate_components(self.data, self.data_collection)
         self.combo_flux = QtWidgets.QComboBox()
         self.combo_uncertainty = QtWidgets.QComboBox()
         for combo in (self.combo_flux, self.combo_uncertainty):
@@ -252,9 +253,8 @@ class BinPixelsDialog(QtWidgets.QDialog):
             return
         cid = self.combo_uncertainty.itemData(index)
         if cid is not None:
-            from .._components import _uncertainty_type
             self.combo_kind.setCurrentIndex(
-                UNCERTAINTY_TYPES.index(_uncertainty_type(cid, None)))
+                UNCERTAINTY_TYPES.index(uncertainty_kind(cid, None)))
             self.label_message.setText('')
 
     # -- values -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from glue.config import viewer_tool
 from glue.viewers.image.pixel_selection_mode import PixelSelectionTool
 from glue.viewers.image.state import ImageViewerState
 from glue.viewers.matplotlib.state import DeferredDrawCallbackProperty as DDCProperty
+from pixbin._regions import outline_segments
 
 from .. import BIN_COMPONENT
 from .._binmap_data import bins_subset_state, is_binmap_data, whole_bins
@@ -23,26 +24,6 @@ __all__ = ['BinMapViewerMixin', 'BinMapViewerState', 'SelectBinTool', 'outline_s
 #: Tools of the bin-map viewers: glue's region tools and a click that picks one bin.
 BINMAP_TOOLS = ['select:rectangle', 'select:circle', 'select:polygon', 'pixbin:select_bin',
                 'image:contrast_bias']
-
-
-def outline_segments(labels):
-    """
-    Line segments along the pixel edges between different labels.
-
-    Returns
-    -------
-    segments : ndarray, shape (n, 2, 2)
-        ``[[x0, y0], [x1, y1]]`` in pixel coordinates (pixel centres at
-        integers), for a `~matplotlib.collections.LineCollection`.
-    """
-    labels = np.asarray(labels)
-    ys, xs = np.nonzero(labels[:, 1:] != labels[:, :-1])   # vertical edges
-    vertical = np.stack([np.stack([xs + 0.5, ys - 0.5], -1),
-                         np.stack([xs + 0.5, ys + 0.5], -1)], 1)
-    ys, xs = np.nonzero(labels[1:, :] != labels[:-1, :])   # horizontal edges
-    horizontal = np.stack([np.stack([xs - 0.5, ys + 0.5], -1),
-                           np.stack([xs + 0.5, ys + 0.5], -1)], 1)
-    return np.concatenate([vertical, horizontal]).astype(float)
 
 
 def style_binmap_layer(layer_state):
