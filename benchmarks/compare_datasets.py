@@ -185,8 +185,9 @@ def plot(maps, path):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    keys = list(dict.fromkeys(k.split('|')[0] for k in maps if not k.endswith('|valid')))
-    methods = list(dict.fromkeys(k.split('|')[1] for k in maps if not k.endswith('|valid')))
+    runs = [k.split('|') for k in maps if not k.endswith('|valid')]
+    keys = list(dict.fromkeys(k[0] for k in runs))
+    methods = list(dict.fromkeys(k[1] for k in runs))
     fig, axes = plt.subplots(len(keys), len(methods), figsize=(2.3 * len(methods),
                                                                2.4 * len(keys)),
                              layout='constrained', squeeze=False)
@@ -204,7 +205,9 @@ def plot(maps, path):
             if j == 0:
                 ax.set_ylabel(key, fontsize=9)
             if labels is None:
-                ax.text(0.5, 0.5, 'not run', ha='center', va='center', transform=ax.transAxes)
+                note = str(maps.get(f'{key}|{method}|note', 'not run'))
+                ax.text(0.5, 0.5, note.replace(' at the', '\nat the'), ha='center',
+                        va='center', transform=ax.transAxes, fontsize=8)
                 continue
             labels = peers.relabel(labels)
             image = np.ones(labels.shape + (3,))
@@ -216,7 +219,7 @@ def plot(maps, path):
                     va='top', bbox=dict(facecolor='white', alpha=0.7, pad=1, lw=0))
     fig.suptitle('Bin maps (random colour per bin; white: valid but unbinned; grey: no data)',
                  fontsize=10)
-    fig.savefig(path, dpi=60)
+    fig.savefig(path, dpi=80)
     plt.close(fig)
 
 
@@ -251,6 +254,7 @@ def run(args):
                 row['note'] = (f'stopped at the {args.timeout:g} s cap'
                                if result['status'] == 'timeout' else
                                'error: ' + result['error'].strip().splitlines()[-1][:120])
+                maps[f'{key}|{method}|note'] = np.array(row['note'])
                 print(result['error'], flush=True)
             rows.append(row)
             text = write(rows, args, info)
