@@ -4,7 +4,7 @@ pixbin (default and greedy) side by side with piXedfit, vorbin and PowerBin on f
 
 Usage::
 
-    python benchmarks/compare_datasets.py                  # every data set, about 10 min
+    python benchmarks/compare_datasets.py                  # every data set, about 11 min
     python benchmarks/compare_datasets.py --datasets sauron muse --methods pixbin vorbin
     python benchmarks/compare_datasets.py --plot-only      # redraw from the saved label maps
 
@@ -72,8 +72,8 @@ def parse_args(argv=None):
                         help='sizes n of the mocks (n x n pixels); default 100 200')
     parser.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS),
                         help='methods (default all)')
-    parser.add_argument('--timeout', type=float, default=600.0,
-                        help='time cap per run in s (default 600)')
+    parser.add_argument('--timeout', type=float, default=300.0,
+                        help='time cap per run in s (default 300)')
     parser.add_argument('--repeats', type=int, default=3, help='as in compare.py')
     parser.add_argument('--budget', type=float, default=3.0, help='as in compare.py')
     parser.add_argument('--repeat-below', type=float, default=10.0, help='as in compare.py')
