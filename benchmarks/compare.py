@@ -39,6 +39,7 @@ COLUMNS = ['method', 'n', 'pixels', 'status', 'seconds', 'times', 'peak_rss_mib'
 
 STYLE = {
     'pixbin': dict(color='C0', marker='o'),
+    'pixbin-greedy': dict(color='C0', marker='o', linestyle=':'),
     'piXedfit': dict(color='C3', marker='s'),
     'vorbin-multi': dict(color='C2', marker='^'),
     'vorbin-r': dict(color='C2', marker='v', linestyle='--'),
@@ -205,6 +206,8 @@ def write_markdown(rows, path, info, args, compile_times):
         '',
         markdown_table(rows),
         '',
+        "Methods: *pixbin* = `bin_pixels` with its default method='complete', "
+        "*pixbin-greedy* = method='greedy' (piXedfit's scheme, the default before). "
         'Columns: *Meet S/N* = bins with S/N >= 10 in all 7 required bands; *Disconn.* = bins '
         'that are not one 4-connected piece; *Colour p90* = 90th percentile over bins of the '
         'within-bin colour spread (mag, noise-free truth), *p99* its 99th percentile; '

@@ -1,13 +1,15 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """
-Adapters that run pixbin and its peers on the same mock cube.
+Adapters that run pixbin and its peers on the same cube.
 
-Every adapter takes the mock cube (an `~astropy.nddata.NDData` from
-`pixbin.datasets.make_mock_galaxy`) and a `Problem` (the binning parameters)
-and returns a label image ``(ny, nx)`` with 0 for unbinned pixels.  The
-harness `measure` runs one method at one size in a fresh child process, with
-a time cap, and returns the wall time of the binning call, its peak memory and
-the labels.
+Every adapter takes a cube (an `~astropy.nddata.NDData` (nbands, ny, nx) or
+(ny, nx): a mock of `pixbin.datasets` or a real data set, see `load_dataset`)
+and a `Problem` (the binning parameters) and returns a label image
+``(ny, nx)`` with 0 for unbinned pixels; the peers get the valid pixels only
+(finite, positive noise, not masked).  The harness `measure` runs one method
+on one data set in a fresh child process, with a time cap, and returns the
+wall time of the binning call, its peak memory and the labels; `quality`
+scores a label image the same way for every method.
 
 The peers are never part of pixbin and no code of theirs is copied here:
 
@@ -53,6 +55,60 @@ def make_cube(n, problem=Problem(), return_truth=False):
     """The mock galaxy of ``n x n`` pixels (12 bands) used by every method."""
     from pixbin.datasets import make_mock_galaxy
     return make_mock_galaxy(shape=(n, n), seed=problem.seed, return_truth=return_truth)
+
+
+#: The data sets of `load_dataset`: the mocks take a size n (n x n pixels).
+DATASETS = ('mock', 'blended', 'sauron', 'muse')
+
+#: The 12 wavelength windows of the MUSE cube: ~383 A each from 4750 to 9350 A.
+MUSE_EDGES = np.linspace(4750.0, 9350.0, 13)
+
+
+def muse_windows():
+    """The MUSE cube of `pixbin.datasets.load_muse_a478` as a 12-window photometric cube."""
+    import astropy.units as u
+    from pixbin._windows import spectral_to_windows
+    from pixbin.datasets import load_muse_a478
+    from pixbin.io import read_cube
+    bands = np.column_stack([MUSE_EDGES[:-1], MUSE_EDGES[1:]]) * u.AA
+    return spectral_to_windows(read_cube(load_muse_a478()), bands)[0]
+
+
+def load_dataset(name, n=None, problem=Problem(), return_truth=False):
+    """
+    The cube of a data set of `DATASETS` (and its truth, None for real data).
+
+    ``'mock'``: `make_cube`; ``'blended'``: the PSF-blended mock of ``n x n``
+    pixels; ``'sauron'``: the SAURON image of NGC 2273 (one band); ``'muse'``:
+    `muse_windows`.  Real data are fetched (and cached) by pixbin's loaders.
+    """
+    if name == 'mock':
+        return make_cube(n, problem, return_truth)
+    if name == 'blended':
+        from pixbin.datasets import make_blended_galaxy
+        return make_blended_galaxy(shape=(n, n), seed=problem.seed, return_truth=return_truth)
+    if name == 'sauron':
+        from pixbin.datasets import load_sauron_ngc2273
+        cube = load_sauron_ngc2273()
+    elif name == 'muse':
+        cube = muse_windows()
+    else:
+        raise ValueError(f'unknown data set {name!r}: one of {DATASETS}')
+    return (cube, None) if return_truth else cube
+
+
+def _arrays(cube):
+    """Flux and noise (nbands, ny, nx) and the valid pixels (ny, nx) of a cube."""
+    data = np.asarray(cube.data, float)
+    std = np.asarray(cube.uncertainty.array, float)
+    if data.ndim == 2:
+        data, std = data[np.newaxis], std[np.newaxis]
+    with np.errstate(invalid='ignore'):
+        valid = np.all(np.isfinite(data) & np.isfinite(std) & (std > 0), axis=0)
+    if cube.mask is not None:
+        mask = np.asarray(cube.mask, bool)
+        valid &= ~(mask.any(axis=0) if mask.ndim == 3 else mask)
+    return data, std, valid
 
 
 # -- memory --------------------------------------------------------------------------
@@ -115,20 +171,33 @@ class MultiBandSN:
         return float(np.min(self.scale * f / np.sqrt(v)))
 
 
-def _grid(shape):
-    y, x = np.indices(shape, dtype=float)
-    return x.ravel(), y.ravel()
+def _grid(valid):
+    """x and y of the valid pixels."""
+    y, x = np.nonzero(valid)
+    return x.astype(float), y.astype(float)
+
+
+def _image(number, valid):
+    """A label image: bin numbers 0.. of the valid pixels as 1.., 0 elsewhere."""
+    labels = np.zeros(valid.shape, np.int64)
+    labels[valid] = np.asarray(number) + 1
+    return labels
 
 
 # -- adapters -------------------------------------------------------------------------
 
-def run_pixbin(cube, problem):
-    """pixbin `~pixbin.bin_pixels`: label image."""
+def run_pixbin(cube, problem, method='complete'):
+    """pixbin `~pixbin.bin_pixels` (its default method): label image."""
     import pixbin
     bm = pixbin.bin_pixels(cube, snr=list(problem.snr), ref_band=problem.ref_band,
                            min_diameter=problem.min_diameter,
-                           redchi2_limit=problem.redchi2_limit)
+                           redchi2_limit=problem.redchi2_limit, method=method)
     return np.asarray(bm.labels)
+
+
+def run_pixbin_greedy(cube, problem):
+    """pixbin `~pixbin.bin_pixels` with ``method='greedy'`` (piXedfit's scheme)."""
+    return run_pixbin(cube, problem, method='greedy')
 
 
 def _vorbin(x, y, signal, noise, target, sn_func):
@@ -144,25 +213,25 @@ def _vorbin(x, y, signal, noise, target, sn_func):
 
 def run_vorbin_multiband(cube, problem):
     """vorbin with a ``sn_func`` = worst summed S/N over the required bands."""
-    sn = MultiBandSN(np.asarray(cube.data), cube.uncertainty.array, problem.thresholds)
-    x, y = _grid(cube.data.shape[1:])
+    data, std, valid = _arrays(cube)
+    sn = MultiBandSN(data[:, valid], std[:, valid], problem.thresholds)
+    x, y = _grid(valid)
     # signal / noise is the per-pixel S/N that vorbin orders and weights pixels by;
     # sn_func works on the full cube through the closure.
     signal = sn.pixel_sn()
     number = _vorbin(x, y, signal, np.ones_like(signal), sn.target,
                      lambda index, signal, noise: sn(index))
-    return number.reshape(cube.data.shape[1:]) + 1
+    return _image(number, valid)
 
 
 def run_vorbin_refband(cube, problem):
     """vorbin on the reference band alone, target = its threshold."""
+    data, std, valid = _arrays(cube)
     band = problem.ref_band
-    x, y = _grid(cube.data.shape[1:])
-    signal = np.asarray(cube.data[band], float).ravel()
-    noise = np.asarray(cube.uncertainty.array[band], float).ravel()
+    x, y = _grid(valid)
     target = float(problem.thresholds[band] or problem.thresholds.max())
-    number = _vorbin(x, y, signal, noise, target, None)
-    return number.reshape(cube.data.shape[1:]) + 1
+    number = _vorbin(x, y, data[band][valid], std[band][valid], target, None)
+    return _image(number, valid)
 
 
 def _powerbin(xy, capacity, target):
@@ -172,25 +241,25 @@ def _powerbin(xy, capacity, target):
 
 def run_powerbin_multiband(cube, problem):
     """PowerBin with capacity = (worst summed S/N over required bands)^2, clipped at 0."""
-    sn = MultiBandSN(np.asarray(cube.data), cube.uncertainty.array, problem.thresholds)
-    xy = np.column_stack(_grid(cube.data.shape[1:]))
+    data, std, valid = _arrays(cube)
+    sn = MultiBandSN(data[:, valid], std[:, valid], problem.thresholds)
+    xy = np.column_stack(_grid(valid))
 
     def capacity(index):
         return max(sn(index), 0.0) ** 2
 
     number = _powerbin(xy, capacity, sn.target ** 2)
-    return number.reshape(cube.data.shape[1:]) + 1
+    return _image(number, valid)
 
 
 def run_powerbin_refband(cube, problem):
     """PowerBin on the reference band alone: additive capacity (S/N)^2 per pixel."""
+    data, std, valid = _arrays(cube)
     band = problem.ref_band
-    xy = np.column_stack(_grid(cube.data.shape[1:]))
-    signal = np.asarray(cube.data[band], float).ravel()
-    noise = np.asarray(cube.uncertainty.array[band], float).ravel()
+    xy = np.column_stack(_grid(valid))
     target = float(problem.thresholds[band] or problem.thresholds.max())
-    number = _powerbin(xy, (signal / noise) ** 2, target ** 2)
-    return number.reshape(cube.data.shape[1:]) + 1
+    number = _powerbin(xy, (data[band][valid] / std[band][valid]) ** 2, target ** 2)
+    return _image(number, valid)
 
 
 # -- piXedfit, in a subprocess ----------------------------------------------------------
@@ -221,16 +290,29 @@ def pixedfit_version(python):
 
 
 def write_pixedfit_input(cube, path):
-    """Write the cube as a piXedfit photometric flux-map file (specphot = 0)."""
+    """
+    Write the cube as a piXedfit photometric flux-map file (specphot = 0).
+
+    ``GALAXY_REGION`` is the valid pixels; elsewhere the flux is 0 and the
+    noise 1 (piXedfit bins only the region).
+    """
+    import astropy.units as u
     from astropy.io import fits
+    data, std, valid = _arrays(cube)
     header = fits.Header()
     header['specphot'] = 0
-    header['nfilters'] = cube.data.shape[0]
-    for i, name in enumerate(cube.meta['band_names']):
+    header['nfilters'] = data.shape[0]
+    names = cube.meta.get('band_names') or [f'band{i}' for i in range(data.shape[0])]
+    for i, name in enumerate(names):
         header[f'fil{i}'] = name
-    # piXedfit's `unit` is the flux scale in erg/s/cm2/A: the mock's unit is 1e-17 of it.
-    header['unit'] = float(cube.unit.to('erg / (s cm2 Angstrom)'))
-    header['RA'], header['DEC'] = [float(v) for v in cube.wcs.wcs.crval]
+    # piXedfit's `unit` is the flux scale in erg/s/cm2/A: the mock's unit is 1e-17 of it
+    # (1 for data without a flux unit).
+    try:
+        header['unit'] = float(cube.unit.to('erg / (s cm2 Angstrom)'))
+    except (AttributeError, u.UnitConversionError):
+        header['unit'] = 1.0
+    crval = cube.wcs.wcs.crval[:2] if cube.wcs is not None else (0.0, 0.0)
+    header['RA'], header['DEC'] = [float(v) for v in crval]
     header['z'] = 0.01
     header['GalEBV'] = 0.0
     header['fsamp'] = 0
@@ -239,9 +321,9 @@ def write_pixedfit_input(cube, path):
     header['psffwhm'] = 1.0
     hdul = fits.HDUList([
         fits.PrimaryHDU(header=header),
-        fits.ImageHDU(np.ones(cube.data.shape[1:], dtype=np.int32), name='GALAXY_REGION'),
-        fits.ImageHDU(np.asarray(cube.data, float), name='FLUX'),
-        fits.ImageHDU(np.asarray(cube.uncertainty.array, float), name='FLUX_ERR'),
+        fits.ImageHDU(valid.astype(np.int32), name='GALAXY_REGION'),
+        fits.ImageHDU(np.where(valid, data, 0.0), name='FLUX'),
+        fits.ImageHDU(np.where(valid, std, 1.0), name='FLUX_ERR'),
     ])
     hdul.writeto(path, overwrite=True)
 
@@ -296,7 +378,10 @@ class Method:
 
 METHODS = {
     'pixbin': Method('pixbin', run_pixbin, 'pixbin',
-                     'bin_pixels: S/N in every band, SED test, 4-connected'),
+                     "bin_pixels, default method='complete': S/N in every band, SED test, "
+                     '4-connected'),
+    'pixbin-greedy': Method('pixbin-greedy', run_pixbin_greedy, 'pixbin',
+                            "bin_pixels(method='greedy'): piXedfit's scheme"),
     'piXedfit': Method('piXedfit', None, 'piXedfit',
                        'pixel_binning 0.1.1 (greedy rings, chi2 vs seed pixel)', slow=True),
     'vorbin-multi': Method('vorbin-multi', run_vorbin_multiband, 'vorbin',
@@ -341,9 +426,9 @@ def versions():
     """Versions of the methods that are installed."""
     import importlib.metadata as md
     out = {}
-    for dist in ('pixbin', 'vorbin', 'powerbin', 'numba', 'numpy'):
+    for dist in ('astro-pixbin', 'vorbin', 'powerbin', 'numba', 'numpy'):
         try:
-            out[dist] = md.version(dist)
+            out[dist.removeprefix('astro-')] = md.version(dist)
         except md.PackageNotFoundError:
             pass
     commit = _git_commit()
@@ -362,20 +447,20 @@ def versions():
 
 def _warm_up(name, problem):
     """First call on a small cube (numba compile for pixbin); its time."""
-    cube = make_cube(32, problem)
+    cube = make_cube(32, Problem())
     start = time.perf_counter()
     METHODS[name].run(cube, problem)
     return time.perf_counter() - start
 
 
 def _child_main(argv):
-    """Child process: ``peers.py NAME N PROBLEM_JSON REPEATS REPEAT_BELOW BUDGET OUT.npy``."""
-    name, n, problem, repeats, repeat_below, budget, out = argv
+    """Child: ``peers.py NAME DATASET N PROBLEM_JSON REPEATS REPEAT_BELOW BUDGET OUT.npy``."""
+    name, dataset, n, problem, repeats, repeat_below, budget, out = argv
     n, repeats, repeat_below, budget = int(n), int(repeats), float(repeat_below), float(budget)
     problem = Problem(**{k: tuple(v) if isinstance(v, list) else v
                          for k, v in json.loads(problem).items()})
-    warm = _warm_up(name, problem) if name == 'pixbin' else None
-    cube = make_cube(n, problem)
+    warm = _warm_up(name, Problem()) if name.startswith('pixbin') else None
+    cube = load_dataset(dataset, n, problem)
     times, labels = [], None
     reset_peak_rss()
     while True:
@@ -399,9 +484,9 @@ MAX_RUNS = 100
 
 
 def measure(name, n, problem=Problem(), *, repeats=3, repeat_below=10.0, budget=5.0,
-            timeout=None, cube=None, env=None):
+            timeout=None, cube=None, env=None, dataset='mock'):
     """
-    Run a method on the ``n x n`` mock, in a child process with a time cap.
+    Run a method on a data set (the ``n x n`` mock by default), in a child process.
 
     A method is run at least ``repeats`` times, and again until its runs have
     taken ``budget`` seconds in all (at most `MAX_RUNS` runs), unless a run
@@ -418,7 +503,7 @@ def measure(name, n, problem=Problem(), *, repeats=3, repeat_below=10.0, budget=
         MiB), ``first_call`` (pixbin: time of the warm-up call), ``error``.
     """
     if name == 'piXedfit':
-        cube = make_cube(n, problem) if cube is None else cube
+        cube = load_dataset(dataset, n, problem) if cube is None else cube
         try:
             labels, seconds, rss = run_pixedfit(cube, problem, timeout=timeout)
         except Timeout as exc:
@@ -429,7 +514,7 @@ def measure(name, n, problem=Problem(), *, repeats=3, repeat_below=10.0, budget=
                     peak_rss_mib=rss, first_call=None)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, 'labels.npy')
-        command = [sys.executable, os.path.abspath(__file__), name, str(n),
+        command = [sys.executable, os.path.abspath(__file__), name, dataset, str(n or 0),
                    json.dumps(asdict(problem)), str(repeats), str(repeat_below), str(budget),
                    out]
         # The cap counts from the start of the child (imports and the mock included).
@@ -469,19 +554,36 @@ def quality(labels, cube, truth, problem=Problem()):
 
     The labels are renumbered 1..nbins and the flux of every bin is summed
     again from the original cube (so that piXedfit's per-pixel copies of bin
-    sums, for example, play no part).
+    sums, for example, play no part).  Besides `pixbin.metrics.quality_summary`
+    (``binned_fraction`` is over the valid pixels):
+
+    - ``binned_snr3_fraction``: fraction of the valid pixels with S/N > 3 in the
+      reference band that are in a bin;
+    - ``max_unbinned_reach``: the largest summed S/N over the target, in its
+      worst required band, of a 4-connected group of unbinned valid pixels
+      (`pixbin.metrics.unbinned_groups`; < 1: no group left out could make a
+      bin; 0 if every valid pixel is binned);
+    - ``snr_rms_multi``: rms over the bins of more than one pixel of
+      ``min_b(SN_b / T_b) - 1``;
+    - ``colour_spread_p99`` and ``roundness_median_multi`` (bins of >= 2 px).
     """
     from pixbin import BinMap
-    from pixbin.metrics import colour_spread, quality_summary, roundness
+    from pixbin.metrics import (colour_spread, quality_summary, roundness, snr_deficit,
+                                unbinned_groups)
     labels = relabel(labels)
-    data = np.asarray(cube.data)
-    std = np.asarray(cube.uncertainty.array)
-    nvalid = int(np.sum(np.all(np.isfinite(data) & np.isfinite(std) & (std > 0), axis=0)))
+    data, std, valid = _arrays(cube)
+    labels[~valid] = 0
+    nvalid = int(valid.sum())
     binned = BinMap(labels, wcs=cube.wcs).apply(cube)
     bm = BinMap(labels, flux=binned.data * cube.unit,
                 flux_err=binned.uncertainty.array * cube.unit, meta={'nvalid': nvalid})
     summary = quality_summary(bm, problem.thresholds, truth, ref_band=problem.ref_band)
     summary['meet_snr_fraction'] = 1.0 - summary['frac_below_target']
+    with np.errstate(invalid='ignore', divide='ignore'):
+        bright = valid & (data[problem.ref_band] / std[problem.ref_band] > 3)
+    summary['binned_snr3_fraction'] = float((labels[bright] > 0).mean()) if bright.any() else None
+    _, reach = unbinned_groups(labels, data, std, problem.thresholds, valid=valid)
+    summary['max_unbinned_reach'] = float(reach.max()) if reach.size else 0.0
     # Two figures that still separate the methods on large, smooth mocks, where most bins
     # sit inside one component (colour p90 -> 0) or are single pixels (roundness -1).
     if bm.nbins:
@@ -490,6 +592,9 @@ def quality(labels, cube, truth, problem=Problem()):
         multi = bm.npix > 1
         summary['roundness_median_multi'] = (float(np.median(roundness(bm)[multi]))
                                              if np.any(multi) else None)
+        deficit = snr_deficit(bm.snr, problem.thresholds)
+        summary['snr_rms_multi'] = (float(np.sqrt(np.mean(deficit[multi] ** 2)))
+                                    if np.any(multi) else None)
     summary['disconnected_fraction'] = summary['disconnected'] / max(summary['nbins'], 1)
     return summary
 

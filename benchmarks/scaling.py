@@ -107,7 +107,8 @@ def write_outputs(rows, args, info):
         '',
         'Mock galaxy n x n, 12 bands, S/N >= 10 in bands 0-6, ref_band 4, min_diameter 4, '
         'redchi2_limit 4. Time: best of at least '
-        f'{args.repeats} runs of `bin_pixels` and {args.budget:g} s of runs (at most '
+        f'{args.repeats} runs of `bin_pixels` (default method=\'complete\') and '
+        f'{args.budget:g} s of runs (at most '
         f'{peers.MAX_RUNS}; one if over 10 s), numba compile excluded. '
         'Peak RSS while binning: the process peak from just before the timed runs (cube, '
         'interpreter and imports included); over the process: also making the mock.',
