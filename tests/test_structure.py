@@ -7,20 +7,21 @@ level or inside a function, read from the source with `ast`.
 """
 
 import ast
+import importlib.util
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ('pixbin', 'pixbin_glue')
 
 
 def modules():
-    """{module name: path} of the two packages' sources."""
+    """{module name: path} of the two packages' sources (where Python imports them from)."""
     found = {}
     for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob('*.py')):
-            parts = path.relative_to(ROOT).with_suffix('').parts
+        folder = Path(importlib.util.find_spec(package).origin).parent
+        for path in sorted(folder.rglob('*.py')):
+            parts = path.relative_to(folder.parent).with_suffix('').parts
             if parts[-1] == '__init__':
                 parts = parts[:-1]
             found['.'.join(parts)] = path
