@@ -91,14 +91,16 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     ``method='greedy'`` stops there (piXedfit's scheme).  ``method='complete'``
     (the default) then leaves no signal behind:
 
-    5. Completion: every 4-connected group of pixels in no bin whose summed
-       S/N reaches the threshold in every required band is freed, and its
-       pixels seed new bins as in steps 1-4, first with the shape tests, then
-       without them, until no such group is left.  (Without the shape tests,
-       the first seed of a group can take the whole group, so every freed
-       group gives at least one bin and the rounds end.)  Pixels where SEDs
-       change, such as PSF blends at the edges of clumps, make bins of their
-       own instead of being left out.
+    5. Completion: first, leftover pixels within ``min_diameter / 2`` of a
+       bin join the adjacent bin whose SED they match (the shape limit, both
+       noises counted) if it keeps its S/N: blends at component edges.  Then
+       every 4-connected group of pixels in no bin whose summed S/N reaches
+       the threshold in every required band is freed, and its pixels seed
+       new bins as in steps 1-4 without the shape tests (the greedy pass
+       tried them), until no such group is left.  The first seed of a group
+       can take the whole group, so every freed group gives at least one bin
+       and the rounds end.  Pixels where SEDs change, such as PSF blends at
+       the edges of clumps, make bins of their own instead of being left out.
     6. Absorption: each remaining group joins the adjacent bin whose SED it
        matches best (lowest reduced chi-square, both noises counted) among
        the bins with at least as many pixels that still reach the threshold

@@ -55,13 +55,14 @@ def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diamete
     bin they match in shape if it keeps its S/N (`merge_kernel` with its
     guard): blends at component edges.  Then each round finds the 4-connected
     groups of pixels in no bin and frees those whose summed S/N reaches
-    ``snr``; their pixels seed new bins, brightest first, with the shape tests
-    in the first round and without them after.  A round without shape tests
-    bins at least one set in every group it frees (the first seed's bin may
-    take its whole group), so the rounds end, with no group of unbinned
-    pixels left that reaches the threshold.  Then, if ``absorb``, each
-    remaining group joins the adjacent bin that it matches in shape and that
-    stays above the threshold with it (see `absorb_kernel`).  Returns the number of rounds.
+    ``snr``; their pixels seed new bins, brightest first, without the shape
+    tests (the greedy pass tried them on these pixels).  A round bins at
+    least one set in every group it frees (the first seed's bin may take its
+    whole group), so the rounds end, with no group of unbinned pixels left
+    that reaches the threshold.  Then, if ``absorb``, each remaining group
+    joins the adjacent bin (no smaller than the group) that its SED matches
+    best among those that stay above the threshold with it (see
+    `absorb_kernel`).  Returns the number of rounds.
     """
     labels, state, stamp, members, heap, counters = work
     ny, nx = shape
@@ -84,16 +85,17 @@ def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diamete
             break
         freed = np.flatnonzero(np.concatenate(([False], reaching))[groups])
         state[freed] = FREE
-        # The first round with the shape tests, the next ones without.
-        limit = float(redchi2_limit) if rounds == 0 else np.inf
+        # Without the shape tests: the greedy pass tried them on these pixels.
         greedy_kernel(flux2, var2, valid, ny, nx, seed_order(reference, freed), snr, radius2,
-                      bool(strict_min_diameter), limit, float(sys_err) ** 2, eta, labels,
+                      bool(strict_min_diameter), np.inf, float(sys_err) ** 2, eta, labels,
                       state, stamp, members, heap, counters, done)
         rounds += 1
     if absorb:
         groups, ngroups = leftover_groups(state, shape)
         if ngroups:
-            order = np.argsort(groups, kind='stable')
+            # the leftover pixels by group, in pixel order within a group
+            left = np.flatnonzero(groups)
+            order = left[np.argsort(groups[left], kind='stable')]
             starts = np.searchsorted(groups[order], np.arange(1, ngroups + 2))
             absorb_kernel(flux2, var2, labels, order, starts, ny, nx, snr, eta,
                           float(sys_err) ** 2)

@@ -223,7 +223,8 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
         Take every free core pixel connected to the seed, without the shape
         test (piXedfit's behaviour).
     redchi2_limit : float
-        Largest reduced chi-square of a pixel SED against the bin SED.
+        Largest reduced chi-square of a pixel SED against the bin SED
+        (infinite: no shape test).
     sys_err2 : float
         Square of the fractional systematic error used in the shape test.
     eta : ndarray
@@ -254,6 +255,7 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
     local = np.empty(nbands, dtype=np.float64)
     local_var = np.empty(nbands, dtype=np.float64)
     limit = redchi2_limit
+    shape_tests = limit < np.inf      # an infinite limit: no shape test at all
     nbins = counters[0]
     attempt = counters[1]
     for k in range(seeds.shape[0]):
@@ -288,7 +290,7 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
                 ncore = nmem
                 core_flux[:] = bin_flux
                 core_var[:] = bin_var
-            if nmem > 0 and not (in_core and strict_core):
+            if nmem > 0 and shape_tests and not (in_core and strict_core):
                 # (a) The pixel's SED must match the SED of the bin so far.
                 if _shape_chi2(cand, cand_var, bin_flux, bin_var, False, sys_err2) > limit:
                     continue
