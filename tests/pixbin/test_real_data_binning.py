@@ -6,8 +6,8 @@ with ``pytest --remote-data``).
 - SAURON NGC 2273 (vorbin 3.2.1's example), one band, S/N 50, min_diameter 1.
 - MUSE Abell 478 (mpdaf 3.6's minicube): 12 windows of 383 A, S/N 60 in each,
   min_diameter 0.8 arcsec (4 spaxels).  The greedy pass (piXedfit's scheme)
-  leaves 48% of the spaxels within 1 arcsec of the bright centre out, although
-  every one of them is in a group that reaches the target.
+  leaves 48% of the spaxels within 1 arcsec of the bright centre out, in
+  groups that could make bins; the default bins every spaxel.
 """
 
 import astropy.units as u
@@ -63,12 +63,13 @@ def test_muse_centre_and_outskirts_binned(muse):
     centre = np.hypot(yy - cy, xx - cx) <= 5          # 1 arcsec
     assert np.all(bm.labels[centre] > 0)
     assert np.mean(greedy.labels[centre] > 0) < 0.55    # measured 0.48
-    # measured: 1593 of 1600 spaxels binned in 82 bins (greedy: 403 in 31)
-    assert bm.n_binned >= 1590 and greedy.n_binned < 450
+    # measured: all 1600 spaxels binned in 82 bins (greedy: 403 in 31)
+    assert (bm.n_binned, bm.n_unbinned) == (1600, 0) and greedy.n_binned < 450
     assert np.all((bm.flux / bm.flux_err).to_value(u.dimensionless_unscaled) >= 60)
     assert disconnected_bins(bm).size == 0
     assert bm.nbins_spec == bm.nbins        # every bin has its summed MUSE spectrum
-    # no group of unbinned spaxels could make a bin; the greedy pass leaves such groups
+    # the greedy pass leaves groups of spaxels out that could make bins (7.3 times the
+    # target); the default leaves none
     args = (photometry.data, photometry.uncertainty.array, 60.0)
-    assert unbinned_groups(bm, *args)[1].max() < 1
-    assert unbinned_groups(greedy, *args)[1].max() > 1
+    assert unbinned_groups(bm, *args)[1].size == 0
+    assert unbinned_groups(greedy, *args)[1].max() > 7
