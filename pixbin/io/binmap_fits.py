@@ -40,6 +40,7 @@ from .._package_version import version
 from .._sums import bin_centroids, first_pixels
 from ..binmap import BinMap
 from ._atomic import atomic_path
+from ._units import parse_fits_unit
 from ._fitsutil import (PIXEDFIT_UNIT, display_name, exact_wcs_header, extension_names,
                         header_wcs, int_keyword, open_fits, scaled_unit, set_exact)
 from .pixedfit import GALAXY_META_KEYS
@@ -240,14 +241,24 @@ def binmap_to_hdulist(bm):
     table['XCEN'] = bm.centroid[:, 0]
     table['YCEN'] = bm.centroid[:, 1]
     table['ETA'] = bm.eta
-    table['FLUX'] = bm.flux
-    table['FLUX_ERR'] = bm.flux_err
+    # FITS units (TUNIT) cannot spell every astropy unit (electron/s): such a unit
+    # is written in astropy's own notation as FLUXUNIT, for unit-less columns.
+    unit = bm.flux.unit
+    try:
+        unit.to_string('fits')
+        fluxunit = None
+    except ValueError:
+        fluxunit = unit.to_string()
+    table['FLUX'] = bm.flux if fluxunit is None else bm.flux.value
+    table['FLUX_ERR'] = bm.flux_err if fluxunit is None else bm.flux_err.to_value(unit)
     if specphot:
         spec_npix = np.zeros(bm.nbins, np.int32)
         spec_npix[bm.spec_bin_ids - 1] = _spectra_npix(bm)
         table['SPEC_NPIX'] = spec_npix
     hdus.append(fits.table_to_hdu(table))
     hdus[-1].name = 'BINS'
+    if fluxunit is not None:
+        hdus[-1].header['FLUXUNIT'] = (fluxunit, 'unit of FLUX and FLUX_ERR (astropy)')
     bands = Table()
     bands['NAME'] = list(bm.band_names)
     if wave is not None:
@@ -469,6 +480,13 @@ def read_binmap(path):
             _check_bins_table(bins, labels, nbins, path, map_name)
             flux = u.Quantity(bins['FLUX'])
             flux_err = u.Quantity(bins['FLUX_ERR'])
+            if 'FLUXUNIT' in hdul['BINS'].header:      # a unit that FITS cannot spell
+                unit = parse_fits_unit(hdul['BINS'].header['FLUXUNIT'],
+                                       f'{path}: FLUXUNIT of BINS')
+                if flux.unit == u.dimensionless_unscaled:
+                    flux = flux.value * unit
+                if flux_err.unit == u.dimensionless_unscaled:
+                    flux_err = flux_err.value * unit
             if flux.ndim == 1:
                 flux, flux_err = flux[:, None], flux_err[:, None]
             bands = Table.read(hdul['BANDS']) if 'BANDS' in names else None

@@ -84,6 +84,18 @@ def test_cd_matrix_wcs_round_trip(tmp_path):
     assert_array_equal(back.wcs.wcs.crpix, wcs.wcs.crpix)
 
 
+@pytest.mark.parametrize('unit', [u.electron / u.s, u.ct / u.s, u.Jy, u.dimensionless_unscaled,
+                                  u.Unit('1e-20 erg / (s cm2 Angstrom)')])
+def test_flux_unit_kept_even_where_fits_has_none(unit, tmp_path):
+    """electron / s has no FITS spelling: the unit is still read back, without warning."""
+    flux = np.array([[1.5], [2.5]]) * unit
+    bm = BinMap(np.array([[1, 2]]), flux=flux, flux_err=0.1 * flux)
+    bm.write(tmp_path / 'bins.fits')           # warnings are errors in the tests
+    back = read_binmap(tmp_path / 'bins.fits')
+    assert back.flux.unit == unit and back.flux_err.unit == unit
+    assert_array_equal(back.flux.value, flux.value)
+
+
 def test_callable_covariance_is_stored_as_a_table(tmp_path):
     cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
     bm = bin_pixels(cube, 5.0, covariance=lambda n: 1 + 0.5 * np.sqrt(np.log10(n)))
