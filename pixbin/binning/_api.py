@@ -187,7 +187,6 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
                      & np.all(error > 0, axis=0))
     valid = np.ascontiguousarray(valid, dtype=bool).ravel()
     candidates = np.flatnonzero(valid)
-    npix_max = valid.size
     # Pixel-major float64 copies (a pixel's SED contiguous) made in one pass.
     # Tiny or huge values (1e-200, 1e200 in some unit) are rescaled by a power of
     # two, which is exact: their squares must neither underflow nor overflow.
@@ -212,8 +211,9 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     labels, state = work[0], work[1]
     nbins = int(work[5][0])
     if leftovers == 'merge' and np.any((state == LEFTOVER) & (labels == 0)):
+        # as many waves as it takes (at most one per pixel), no S/N guard, no shape limit
         merge_kernel(flux2, var2, labels, state, ny, nx, nbins, sys_err ** 2, snr, eta,
-                     npix_max, False, np.inf)
+                     valid.size, False, np.inf)
     total, total_var = bin_totals(flux2, var2, labels, nbins)
     npix = np.bincount(labels, minlength=nbins + 1)[1:]
     return BinnedArrays(labels=labels.reshape(ny, nx), flux=total * scale,

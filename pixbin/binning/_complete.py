@@ -46,7 +46,7 @@ def groups_reaching(flux2, var2, groups, ngroups, snr, eta):
 
 
 def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diameter,
-                  strict_min_diameter, redchi2_limit, sys_err, eta, absorb=True):
+                  strict_min_diameter, redchi2_limit, sys_err, eta):
     """
     Bin the leftover groups that reach the threshold, then absorb small ones.
 
@@ -59,7 +59,7 @@ def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diamete
     tests (the greedy pass tried them on these pixels).  A round bins at
     least one set in every group it frees (the first seed's bin may take its
     whole group), so the rounds end, with no group of unbinned pixels left
-    that reaches the threshold.  Then, if ``absorb``, each remaining group
+    that reaches the threshold.  Then each remaining group
     joins the adjacent bin (no smaller than the group) that its SED matches
     best among those that stay above the threshold with it (see
     `absorb_kernel`).  Returns the number of rounds.
@@ -90,14 +90,13 @@ def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diamete
                       bool(strict_min_diameter), np.inf, float(sys_err) ** 2, eta, labels,
                       state, stamp, members, heap, counters, done)
         rounds += 1
-    if absorb:
-        groups, ngroups = leftover_groups(state, shape)
-        if ngroups:
-            # the leftover pixels by group, in pixel order within a group
-            left = np.flatnonzero(groups)
-            order = left[np.argsort(groups[left], kind='stable')]
-            starts = np.searchsorted(groups[order], np.arange(1, ngroups + 2))
-            absorb_kernel(flux2, var2, labels, order, starts, ny, nx, snr, eta,
-                          float(sys_err) ** 2)
-            state[(state == LEFTOVER) & (labels > 0)] = BINNED
+    groups, ngroups = leftover_groups(state, shape)
+    if ngroups:
+        # the leftover pixels by group, in pixel order within a group
+        left = np.flatnonzero(groups)
+        order = left[np.argsort(groups[left], kind='stable')]
+        starts = np.searchsorted(groups[order], np.arange(1, ngroups + 2))
+        absorb_kernel(flux2, var2, labels, order, starts, ny, nx, snr, eta,
+                      float(sys_err) ** 2)
+        state[(state == LEFTOVER) & (labels > 0)] = BINNED
     return rounds

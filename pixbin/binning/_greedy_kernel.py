@@ -479,8 +479,8 @@ def absorb_kernel(flux, var, labels, order, starts, ny, nx, snr, eta, sys_err2):
     whose SED it matches best (lowest reduced chi-square of the two summed
     SEDs, both noises counted), among the bins that have at least as many
     pixels as the group and still reach ``snr`` in every required band with
-    the group added.  Groups are taken in order;
-    a group with no such bin keeps label 0.  ``labels`` is modified in place;
+    the group added.  Groups are taken in order; a group with no such bin
+    keeps label 0.  ``labels`` is modified in place;
     returns the number of pixels given to bins.
     """
     npix, nbands = flux.shape
