@@ -29,11 +29,16 @@ def write_cube_fits(cube, path, uncertainty_name='ERR', transform=lambda err: er
     return path
 
 
-def write_fluxmap_fits(path, cube, region, spectra=None, spec_region=None, scale=1e-17):
-    """A piXedfit flux-map file (photometric, or spectrophotometric with ``spectra``)."""
+def write_fluxmap_fits(path, cube, region, spectra=None, spec_region=None, scale=1e-17,
+                       extra_header=None):
+    """
+    A piXedfit flux-map file (photometric, or spectrophotometric with ``spectra``);
+    ``extra_header`` adds primary-header keywords (e.g. piXedfit's ``z``, ``psffwhm``).
+    """
     import astropy.units as u
     from astropy.io import fits
     header = cube.wcs.to_header()
+    header.update(extra_header or {})
     header['specphot'] = 0 if spectra is None else 1
     header['nfilters'] = cube.data.shape[0]
     for i, name in enumerate(cube.meta['band_names']):

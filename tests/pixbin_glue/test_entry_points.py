@@ -13,6 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import pixbin
 from pixbin_glue_helpers import SNR
+from pixbin_test_helpers import write_fluxmap_fits
 
 pytest.importorskip('glue')
 pytest.importorskip('glue_astronomy')
@@ -30,28 +31,10 @@ CLI_OPTIONS = ['--snr', ','.join(str(s) for s in SNR), '--ref-band', '4',
                '--min-diameter', '3', '--no-progress']
 
 
-def write_fluxmap(path, cube, region, spectra=None, spec_region=None, scale=1e-17):
-    """A piXedfit flux-map file (photometric, or spectrophotometric with spectra)."""
-    header = cube.wcs.to_header()
-    header.update({'specphot': int(spectra is not None), 'nfilters': cube.data.shape[0],
-                   'unit': scale, 'z': 0.0123, 'psffwhm': 3.0})
-    for i, name in enumerate(cube.meta['band_names']):
-        header[f'fil{i}'] = name
-    factor = cube.unit.to(u.Unit(scale * u.erg / u.s / u.cm**2 / u.AA))
-    flux, err = cube.data * factor, cube.uncertainty.array * factor
-    if spectra is None:
-        hdus = [fits.ImageHDU(region.astype(np.int16), name='GALAXY_REGION'),
-                fits.ImageHDU(flux, name='FLUX'), fits.ImageHDU(err, name='FLUX_ERR')]
-    else:
-        hdus = [fits.ImageHDU(region.astype(np.int16), name='PHOTO_REGION'),
-                fits.ImageHDU(spec_region.astype(np.int16), name='SPEC_REGION'),
-                fits.ImageHDU(flux, name='PHOTO_FLUX'), fits.ImageHDU(err, name='PHOTO_FLUXERR'),
-                fits.ImageHDU(spectra.spectral_axis.to_value(u.AA), name='WAVE'),
-                fits.ImageHDU(np.nan_to_num(spectra.flux.value) * factor, name='SPEC_FLUX'),
-                fits.ImageHDU(np.nan_to_num(spectra.uncertainty.array) * factor,
-                              name='SPEC_FLUXERR')]
-    fits.HDUList([fits.PrimaryHDU(header=header)] + hdus).writeto(path)
-    return path
+def write_fluxmap(path, cube, region, spectra=None, spec_region=None):
+    """A piXedfit flux-map file with the galaxy keywords that travel to the bin map."""
+    return write_fluxmap_fits(path, cube, region, spectra, spec_region,
+                              extra_header={'z': 0.0123, 'psffwhm': 3.0})
 
 
 @pytest.fixture(scope='module')
