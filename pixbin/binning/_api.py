@@ -246,13 +246,10 @@ def sed_greedy(flux, variance, snr, *, valid=None, ref_band=0, min_diameter=2.0,
            [1, 1, 2, 2],
            [3, 3, 3, 3]], dtype=int32)
     """
-    variance = np.asarray(variance)
+    # (a variance that is not finite and positive gives an error that is not either:
+    # bin_arrays' default valid pixels are the same)
     with np.errstate(invalid='ignore'):
-        error = np.sqrt(variance)
-    if valid is None:
-        with np.errstate(invalid='ignore'):
-            valid = (np.all(np.isfinite(flux), axis=0) & np.all(np.isfinite(variance), axis=0)
-                     & np.all(variance > 0, axis=0))
+        error = np.sqrt(np.asarray(variance))
     return bin_arrays(flux, error, snr, valid=valid, method='greedy', ref_band=ref_band,
                       min_diameter=min_diameter, strict_min_diameter=strict_min_diameter,
                       redchi2_limit=redchi2_limit, sys_err=sys_err, eta=eta,
