@@ -61,7 +61,7 @@ FORMAT_VERSION = 1
 _PARAMETERS = (  # meta key, header keyword, comment
     ('method', 'PBMETHOD', 'binning algorithm'),
     ('ref_band', 'PBREFB', 'reference band (brightness order)'),
-    ('min_diameter', 'PBDMIN', 'minimum bin diameter [pixel]'),
+    ('min_diameter', 'PBDMIN', 'diameter of the core of a bin [pixel]'),
     ('strict_min_diameter', 'PBSTRICT', 'core disc taken without shape test'),
     ('redchi2_limit', 'PBCHI2', 'reduced chi-square limit of the shape test'),
     ('sys_err', 'PBSYSERR', 'fractional systematic error in the shape test'),
