@@ -210,3 +210,22 @@ def test_memory_mapped_open_knows_the_stored_size_of_compressed_images(tmp_path)
     with pytest.raises(ValueError, match=r'cut.fits: not a readable FITS file .*truncated: '
                                          r'HDU \d+ \(SPECTRA\)'):
         open_fits(tmp_path / 'cut.fits', lazy=True)
+
+
+@pytest.mark.remote_data
+def test_muse_binmap_is_at_most_twice_the_cube(tmp_path):
+    """The issue's case: the MUSE minicube (53 MB) in 3 windows at S/N 8, 519 bins."""
+    from pixbin.datasets import load_muse_a478
+    path = load_muse_a478()
+    bands = [[4760, 4950], [4950, 5150], [5150, 5370]] * u.AA
+    bm = pixbin.bin_pixels(path, snr=8, bands=bands)
+    bm.write(tmp_path / 'muse.fits')
+    assert bm.nbins > 300
+    assert os.path.getsize(tmp_path / 'muse.fits') <= 2 * os.path.getsize(path)
+    back = read_binmap(tmp_path / 'muse.fits')
+    assert_array_equal(bits(back.spectra.flux.value), bits(bm.spectra.flux.value))
+    with fits.open(tmp_path / 'muse.fits') as hdul:
+        b = bm.spec_bin_ids[-1]
+        y, x = np.argwhere(bm.spec_labels == b)[0]
+        assert hdul['BIN_SPEC_FLUX'].data.shape == (3681, 40, 40)
+        assert np.isfinite(hdul['BIN_SPEC_FLUX'].data[:, y, x]).any()
