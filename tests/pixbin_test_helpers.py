@@ -3,11 +3,15 @@
 
 import numpy as np
 
-__all__ = ['SNR_7_BANDS', 'assert_same_binmap', 'random_cube', 'write_cube_fits',
+__all__ = ['NWAVE', 'NX', 'NY', 'SNR_7_BANDS', 'assert_same_binmap', 'celestial',
+           'flux_and_error', 'muse_file', 'random_cube', 'write_cube_fits',
            'write_fluxmap_fits', 'write_pixedfit_binmap']
 
 #: The issue's S/N requirement on the 12-band mock: 10 in the first 7 bands.
 SNR_7_BANDS = [10.0] * 7 + [0.0] * 5
+#: Shape of the small instrument files of the layout tests (channels, rows, columns).
+NWAVE, NY, NX = 8, 6, 5
+ARCSEC = 1 / 3600
 
 
 def random_cube(rng, shape=(3, 12, 15), noise=1.0):
@@ -146,3 +150,50 @@ def assert_same_binmap(actual, expected):
         _same_array(a.meta['bin_ids'], e.meta['bin_ids'], "spectra.meta['bin_ids']")
         _same_array(a.meta['npix'], e.meta['npix'], "spectra.meta['npix']")
         _same_array(actual.spec_bin_ids, expected.spec_bin_ids, 'spec_bin_ids')
+
+
+def celestial(header, scale_arcsec, cd=True):
+    """RA/Dec TAN keywords as pipelines write them (CD matrix or CDELT)."""
+    header.update({'CTYPE1': 'RA---TAN', 'CTYPE2': 'DEC--TAN', 'CUNIT1': 'deg',
+                   'CUNIT2': 'deg', 'CRPIX1': 3.0, 'CRPIX2': 3.5, 'CRVAL1': 63.355417,
+                   'CRVAL2': 10.46556})
+    if cd:
+        header.update({'CD1_1': -scale_arcsec * ARCSEC, 'CD1_2': 0.0, 'CD2_1': 0.0,
+                       'CD2_2': scale_arcsec * ARCSEC})
+    else:
+        header.update({'CDELT1': -scale_arcsec * ARCSEC, 'CDELT2': scale_arcsec * ARCSEC})
+    return header
+
+
+def flux_and_error(shape, noise=0.5):
+    """Random positive fluxes (float32) and a constant 1-sigma ``noise``."""
+    flux = np.random.default_rng(16).gamma(3.0, 2.0, size=shape).astype(np.float32)
+    return flux, np.full(shape, noise, np.float32)
+
+
+def muse_file(path, stat_unit='(10**(-20)*erg/s/cm**2/Angstrom)**2', shape=(NWAVE, NY, NX),
+              noise=0.5):
+    """
+    MUSE DATACUBE_FINAL: DATA, STAT (variance), DQ, as in the ESO pipeline products
+    (channels of 1.25 Angstrom from 4749.89 Angstrom).  Returns flux, 1-sigma, DQ.
+    """
+    from astropy.io import fits
+    flux, err = flux_and_error(shape, noise)
+    dq = np.zeros(flux.shape, np.uint8)
+    dq[2, 1, 1] = 1
+    dq[:, 4, 3] = 64
+    primary = fits.Header({'TELESCOP': 'ESO-VLT-U4', 'INSTRUME': 'MUSE',
+                           'BUNIT': '10**(-20)*erg/s/cm**2/Angstrom'})
+    data = celestial(fits.Header(), 0.2)
+    data.update({'CTYPE3': 'AWAV', 'CUNIT3': 'Angstrom', 'CRVAL3': 4749.890625, 'CRPIX3': 1.0,
+                 'CD3_3': 1.25, 'CD1_3': 0.0, 'CD2_3': 0.0, 'CD3_1': 0.0, 'CD3_2': 0.0,
+                 'HDUCLASS': 'ESO', 'HDUCLAS2': 'DATA', 'ERRDATA': 'STAT',
+                 'BUNIT': '10**(-20)*erg/s/cm**2/Angstrom'})
+    stat = data.copy()
+    stat['BUNIT'] = stat_unit
+    stat['HDUCLAS2'] = 'ERROR'
+    stat['HDUCLAS3'] = 'MSE'
+    fits.HDUList([fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, data, name='DATA'),
+                  fits.ImageHDU(err**2, stat, name='STAT'),
+                  fits.ImageHDU(dq, name='DQ')]).writeto(path)
+    return flux, err, dq

@@ -22,7 +22,7 @@ from ._units import parse_fits_unit
 from .filters import band_wavelengths
 from .pixedfit import read_pixedfit
 
-__all__ = ['LAYOUTS', 'Layout', 'read_cube', 'read_input']
+__all__ = ['LAYOUTS', 'Layout', 'layout_of_names', 'layout_roles', 'read_cube', 'read_input']
 
 _KINDS = {'std': StdDevUncertainty, 'var': VarianceUncertainty, 'ivar': InverseVariance}
 _UTYPES = {'StdDevUncertainty': 'std', 'VarianceUncertainty': 'var', 'InverseVariance': 'ivar'}
@@ -141,6 +141,79 @@ def find_layout(hdul, path):
         f'uncertainty extension')
 
 
+def layout_roles(layout, names):
+    """
+    Which of the extension ``names`` hold the flux, uncertainty and mask in ``layout``.
+
+    The reader of the layout (`read_input`) reads the same extensions; this
+    tells another reader's products apart (glue reads each extension of a
+    FITS file into a component named after it).
+
+    Parameters
+    ----------
+    layout : `Layout`
+    names : iterable of str
+        Extension names (compared in upper case).
+
+    Returns
+    -------
+    roles : dict
+        ``flux``, ``uncertainty``, ``mask``: the name of each (upper case) or
+        None; ``kind``: the kind of the uncertainty ('std', 'var', 'ivar', or
+        'weight' for an HST ``WHT`` map, which is an inverse variance only
+        when its header says so) or None.
+
+    Examples
+    --------
+    >>> from pixbin.io.cube import LAYOUTS, layout_roles
+    >>> muse = next(layout for layout in LAYOUTS if layout.name == 'MUSE')
+    >>> layout_roles(muse, ['DATA', 'STAT', 'DQ'])
+    {'flux': 'DATA', 'uncertainty': 'STAT', 'kind': 'var', 'mask': 'DQ'}
+    """
+    names = [str(n).upper() for n in names]
+    flux = next((n for n in layout.flux if n in names), None)
+    uncertainty, kind = next(((n, k) for n, k in layout.uncertainty if n in names),
+                             (None, None))
+    mask = next((n for n in layout.mask if n in names), None)
+    return {'flux': flux, 'uncertainty': uncertainty, 'kind': kind, 'mask': mask}
+
+
+def layout_of_names(names, header=None):
+    """
+    The first layout of `LAYOUTS` that extensions named ``names`` can have, or None.
+
+    For products whose file is not at hand: only the extension names (and
+    the primary ``header``, if given, for the layouts that need a keyword or
+    a ``TELESCOP``) are looked at; a layout read by a reader of its own
+    (piXedfit) is not considered.
+
+    Examples
+    --------
+    >>> from pixbin.io.cube import layout_of_names
+    >>> layout_of_names(['DATA', 'STAT', 'DQ']).name
+    'MUSE'
+    >>> names = ['SCI', 'ERR']
+    >>> layout_of_names(names).name, layout_of_names(names, {'TELESCOP': 'JWST'}).name
+    ('generic', 'JWST')
+    """
+    names = {str(n).upper() for n in names}
+    header = header or {}
+    for layout in LAYOUTS:
+        if layout.reader is not None:
+            continue
+        if layout.keyword and layout.keyword not in header:
+            continue
+        if layout.telescope and str(header.get('TELESCOP', '')).strip().upper() != \
+                layout.telescope:
+            continue
+        required = [n for n in layout.required if n != 'PRIMARY']
+        if not all(n in names for n in required):
+            continue
+        if not layout.uncertainty or any(n in names for n, _ in layout.uncertainty):
+            return layout
+    return None
+
+
 def _describe(hdu):
     if hdu.data is None:
         return f'{hdu.name} (no data)'
@@ -210,33 +283,57 @@ def _uncertainty(hdul, layout, names, flux_unit, flux_text, path, notes):
         notes.append(f'uncertainty: {name} read as an inverse variance (drizzle weighting IVM '
                      f'or ERR)')
     else:
-        kind = _UTYPES.get(hdu.header.get('UTYPE'), kind)
+        kind = header_kind(hdu.header, kind)
     text = hdu.header.get('BUNIT')
-    unit = None
     if weight:
         text = None        # drizzle copies BUNIT of the input into WHT: not its unit
-    if text is not None and str(text).strip():
-        text = str(text)
-        try:
-            unit = parse_fits_unit(text, f'{path}: BUNIT of {name}')
-        except u.UnitsError as exc:
-            raise u.UnitsError(f'{path}: the uncertainty ({name}) has BUNIT {text!r}, which '
-                               f'is not a unit ({exc})') from None
-        power = _POWERS[kind]
-        if not unit.is_equivalent(flux_unit ** power):
-            if power == 2 and text.replace(' ', '') == flux_text.replace(' ', '') + '**2':
-                # old MUSE files write the variance unit as the flux unit followed by **2
-                # (10**(-20)*erg/s/cm**2/Angstrom**2): the square of the flux unit is meant
-                notes.append(f'variance unit {text!r} read as ({flux_text})**2')
-                unit = flux_unit ** 2
-            elif kind == 'ivar' and layout.name == 'MaNGA LOGCUBE':
-                notes.append(f'IVAR unit {text!r} ignored: read as 1 / ({flux_unit})**2')
-                unit = None
-            else:
-                raise u.UnitsError(f'{path}: the uncertainty ({name}) has unit {unit!s}, which '
-                                   f'does not match the flux unit {flux_unit!s} '
-                                   f'({_KINDS[kind].__name__})')
+    unit = uncertainty_unit(text, kind, flux_unit, flux_text, layout.name,
+                            f'{path}: the uncertainty ({name})', notes)
     return float_view(hdu.data), kind, unit, name
+
+
+def header_kind(header, kind):
+    """The kind of an uncertainty HDU: its ``UTYPE`` (as CCDData writes it), else ``kind``."""
+    return _UTYPES.get(header.get('UTYPE'), kind)
+
+
+def uncertainty_unit(text, kind, flux_unit, flux_text, layout_name, what, notes):
+    """
+    The unit of an uncertainty from its ``BUNIT`` text, checked against the flux unit.
+
+    ``kind`` is 'std', 'var' or 'ivar'; ``flux_text`` the flux's own ``BUNIT``
+    text.  Returns None when ``text`` is empty (the uncertainty then has the
+    flux's unit, to the power of its kind).  Old MUSE files write the variance
+    unit as the flux unit followed by ``**2`` (the square of the flux unit is
+    meant); a MaNGA ``IVAR`` unit that does not match is ignored.  ``notes``
+    gets a line for each of these readings.
+
+    Raises
+    ------
+    astropy.units.UnitsError
+        If ``text`` is not a unit, or not the flux unit to the power of ``kind``.
+    """
+    if text is None or not str(text).strip():
+        return None
+    text = str(text)
+    try:
+        unit = parse_fits_unit(text, f'{what}: BUNIT')
+    except u.UnitsError as exc:
+        raise u.UnitsError(f'{what} has BUNIT {text!r}, which is not a unit ({exc})') from None
+    power = _POWERS[kind]
+    if unit.is_equivalent(flux_unit ** power):
+        return unit
+    if power == 2 and flux_text is not None and \
+            text.replace(' ', '') == str(flux_text).replace(' ', '') + '**2':
+        # old MUSE files write the variance unit as the flux unit followed by **2
+        # (10**(-20)*erg/s/cm**2/Angstrom**2): the square of the flux unit is meant
+        notes.append(f'variance unit {text!r} read as ({flux_text})**2')
+        return flux_unit ** 2
+    if kind == 'ivar' and layout_name == 'MaNGA LOGCUBE':
+        notes.append(f'IVAR unit {text!r} ignored: read as 1 / ({flux_unit})**2')
+        return None
+    raise u.UnitsError(f'{what} has unit {unit!s}, which does not match the flux unit '
+                       f'{flux_unit!s} ({_KINDS[kind].__name__})')
 
 
 def _drizzle_weight_kind(hdul, hdu, path):

@@ -17,50 +17,7 @@ from pixbin import PixbinWarning
 from pixbin.io import read_cube, read_input
 from pixbin.io._units import parse_fits_unit
 from pixbin.io.cube import LAYOUTS, MANGA_BAD_BITS
-
-NWAVE, NY, NX = 8, 6, 5
-ARCSEC = 1 / 3600
-
-
-def celestial(header, scale_arcsec, cd=True):
-    """RA/Dec TAN keywords as pipelines write them (CD matrix or CDELT)."""
-    header.update({'CTYPE1': 'RA---TAN', 'CTYPE2': 'DEC--TAN', 'CUNIT1': 'deg',
-                   'CUNIT2': 'deg', 'CRPIX1': 3.0, 'CRPIX2': 3.5, 'CRVAL1': 63.355417,
-                   'CRVAL2': 10.46556})
-    if cd:
-        header.update({'CD1_1': -scale_arcsec * ARCSEC, 'CD1_2': 0.0, 'CD2_1': 0.0,
-                       'CD2_2': scale_arcsec * ARCSEC})
-    else:
-        header.update({'CDELT1': -scale_arcsec * ARCSEC, 'CDELT2': scale_arcsec * ARCSEC})
-    return header
-
-
-def flux_and_error(shape):
-    flux = np.random.default_rng(16).gamma(3.0, 2.0, size=shape).astype(np.float32)
-    return flux, np.full(shape, 0.5, np.float32)
-
-
-def muse_file(path, stat_unit='(10**(-20)*erg/s/cm**2/Angstrom)**2'):
-    """MUSE DATACUBE_FINAL: DATA, STAT (variance), DQ, as in the ESO pipeline products."""
-    flux, err = flux_and_error((NWAVE, NY, NX))
-    dq = np.zeros(flux.shape, np.uint8)
-    dq[2, 1, 1] = 1
-    dq[:, 4, 3] = 64
-    primary = fits.Header({'TELESCOP': 'ESO-VLT-U4', 'INSTRUME': 'MUSE',
-                           'BUNIT': '10**(-20)*erg/s/cm**2/Angstrom'})
-    data = celestial(fits.Header(), 0.2)
-    data.update({'CTYPE3': 'AWAV', 'CUNIT3': 'Angstrom', 'CRVAL3': 4749.890625, 'CRPIX3': 1.0,
-                 'CD3_3': 1.25, 'CD1_3': 0.0, 'CD2_3': 0.0, 'CD3_1': 0.0, 'CD3_2': 0.0,
-                 'HDUCLASS': 'ESO', 'HDUCLAS2': 'DATA', 'ERRDATA': 'STAT',
-                 'BUNIT': '10**(-20)*erg/s/cm**2/Angstrom'})
-    stat = data.copy()
-    stat['BUNIT'] = stat_unit
-    stat['HDUCLAS2'] = 'ERROR'
-    stat['HDUCLAS3'] = 'MSE'
-    fits.HDUList([fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, data, name='DATA'),
-                  fits.ImageHDU(err**2, stat, name='STAT'),
-                  fits.ImageHDU(dq, name='DQ')]).writeto(path)
-    return flux, err, dq
+from pixbin_test_helpers import NWAVE, NX, NY, celestial, flux_and_error, muse_file
 
 
 def test_muse_cube_is_a_spectral_cube(tmp_path):
