@@ -44,7 +44,9 @@ def _choices_combo(name, labels):
 
 def windows_text(windows):
     """Windows (n, 2) as the dialog writes them: ``'4760-4950, 4950-5150'`` (no unit)."""
-    return ', '.join(f'{low:.6g}-{high:.6g}' for low, high in np.sort(windows.value, axis=1))
+    # (all the digits: a default edge half way between channels, rounded, could fall
+    # outside the cube)
+    return ', '.join(f'{low:.10g}-{high:.10g}' for low, high in np.sort(windows.value, axis=1))
 
 
 def parse_windows(text, unit):
@@ -54,8 +56,9 @@ def parse_windows(text, unit):
     """
     from pixbin._windows import parse_bands_text
     items = [item.strip() for item in str(text).split(',')]
-    with_units = [item if re.search(r'\d\s*[^\s\d.+\-eE]\S*$', item) or not item
-                  else f'{item} {unit.to_string()}' for item in items]
+    # (a window of numbers only is in ``unit``; anything else is left to the parser)
+    with_units = [f'{item} {unit.to_string()}' if re.fullmatch(r'[\d.eE+\-\s]+', item)
+                  else item for item in items]
     return parse_bands_text(','.join(with_units)).to(unit, u.spectral())
 
 
@@ -388,6 +391,10 @@ class BinPixelsDialog(QtWidgets.QDialog):
                     text = SAME_AS_FLUX if err_unit is None else err_unit.to_string()
                 except u.UnitsError as exc:
                     message = message or f'{exc}.'
+                    try:
+                        text = parse_fits_unit(str(text), 'uncertainty unit').to_string()
+                    except u.UnitsError:
+                        pass            # shown as written
             elif not str(text).strip():
                 text = SAME_AS_FLUX
         if self.combo_err_unit.count() > 1:
@@ -501,9 +508,9 @@ class BinPixelsDialog(QtWidgets.QDialog):
                 kwargs['unit'] = parse_fits_unit(unit, 'flux unit')
             except u.UnitsError:
                 raise ValueError(f'Flux unit {unit!r} is not a unit astropy knows.') from None
-        err_unit = self.combo_err_unit.currentText().strip()
-        if err_unit:
-            kwargs['uncertainty_unit'] = err_unit
+        # the component's unit is read by bin_data as pixbin reads it, unless overridden
+        if 'uncertainty_unit' in self._user:
+            kwargs['uncertainty_unit'] = self._user['uncertainty_unit']
         kwargs['leftovers'] = self.combo_leftovers.currentData()
         if self.ifu_mode:
             try:
