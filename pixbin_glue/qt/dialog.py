@@ -277,7 +277,7 @@ class BinPixelsDialog(QtWidgets.QDialog):
         return box
 
     def _spectra_box(self):
-        box = QtWidgets.QGroupBox('Spectra (optional)')
+        box = self.box_spectra = QtWidgets.QGroupBox('Spectra (optional)')
         form = QtWidgets.QFormLayout(box)
         self.combo_spectra = QtWidgets.QComboBox()
         self.combo_spectra.addItem('none', None)
@@ -422,12 +422,13 @@ class BinPixelsDialog(QtWidgets.QDialog):
         self.ifu_mode = ifu
         self.box_windows.setVisible(ifu)
         self.combo_spectra.setEnabled(not ifu)
+        self.box_spectra.setTitle("Spectra: the cube's own, binned along" if ifu else
+                                  'Spectra (optional)')
         if not ifu:
             self._windows_cube = None
             self._set_photometric_bands()
             return
         self.combo_spectra.setCurrentIndex(0)
-        self.combo_spectra.setToolTip("the cube's own spectra are binned along")
         self._windows_cube = cube
         self._default_windows = default_windows_of(found)
         self._windows_unit = self._default_windows.unit
