@@ -31,13 +31,33 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 
+def settle():
+    """Let Qt draw what is pending."""
+    from qtpy import QtWidgets
+    for _ in range(5):
+        QtWidgets.QApplication.processEvents()
+
+
+def plugins():
+    """Load every glue plugin (no WCS autolink dialog)."""
+    from glue.config import settings
+    from glue.main import load_plugins
+    load_plugins()
+    settings.AUTOLINK['Astronomy WCS'] = 'always_ignore'
+
+
+def application(dc):
+    """glue-qt showing ``dc``."""
+    from glue_qt.app.application import GlueApplication
+    app = GlueApplication(dc)
+    app.resize(1400, 900)
+    app.show()
+    return app
+
+
 def main(out):
     import numpy as np
-    from glue.config import settings
     from glue.core import DataCollection
-    from glue.main import load_plugins
-    from glue_qt.app.application import GlueApplication
-    from qtpy import QtWidgets
     from regions import CirclePixelRegion, PixCoord
 
     import pixbin
@@ -47,19 +67,12 @@ def main(out):
     from pixbin_glue.qt.viewers import BinMapViewer, SEDViewer
     from pixbin_glue_helpers import glue_cube
 
-    load_plugins()
-    settings.AUTOLINK['Astronomy WCS'] = 'always_ignore'
+    plugins()
     cube = pixbin.datasets.make_mock_galaxy()
     spectra, _ = pixbin.datasets.make_mock_ifu()
     dc = DataCollection([glue_cube(cube, label='galaxy')])
     dc['galaxy_ifu'] = spectra
-    app = GlueApplication(dc)
-    app.resize(1400, 900)
-    app.show()
-
-    def settle():
-        for _ in range(5):
-            QtWidgets.QApplication.processEvents()
+    app = application(dc)
 
     # the dialog, filled as in the README example
     dialog = BinPixelsDialog(dc['galaxy'], dc, parent=app)
@@ -107,29 +120,17 @@ IFU_SNR = [30, 30, 30]
 
 def muse(out, path):
     """The dialog in IFU mode on a MUSE cube read by glue's FITS reader, and the bin map."""
-    from glue.config import settings
     from glue.core import DataCollection
     from glue.core.data_factories import load_data
     from glue.core.data_factories.fits import fits_reader
-    from glue.main import load_plugins
-    from glue_qt.app.application import GlueApplication
-    from qtpy import QtWidgets
 
     import pixbin_glue
     from pixbin_glue.qt.dialog import BinPixelsDialog
     from pixbin_glue.qt.viewers import BinMapViewer
 
-    load_plugins()
-    settings.AUTOLINK['Astronomy WCS'] = 'always_ignore'
+    plugins()
     dc = DataCollection(load_data(path, factory=fits_reader))
-    app = GlueApplication(dc)
-    app.resize(1400, 900)
-    app.show()
-
-    def settle():
-        for _ in range(5):
-            QtWidgets.QApplication.processEvents()
-
+    app = application(dc)
     label = next(d.label for d in dc if d.label.endswith('[DATA]'))
     dialog = BinPixelsDialog(dc[label], dc, parent=app)
     dialog.edit_windows.setText(IFU_WINDOWS)
