@@ -11,6 +11,8 @@ NDData or Spectrum (``data`` or ``flux`` with ``uncertainty``, whose kind is in
 to case.
 """
 
+import functools
+import os
 from dataclasses import dataclass
 
 import astropy.units as u
@@ -54,13 +56,20 @@ class FluxComponents:
     uncertainty_type : {'std', 'var', 'ivar'}
         1-sigma uncertainty, variance or inverse variance.
     mask : `~glue.core.component_id.ComponentID` or None
-        Bad-pixel component (non-zero = bad), if any.
+        Bad-pixel component (non-zero = bad, or the bad bits of ``layout``), if any.
+    layout : `pixbin.io.cube.Layout` or None
+        The instrument layout whose roles the components have, if any.
+    weight : bool
+        True if the uncertainty is an HST drizzle ``WHT`` map read as an
+        inverse variance (its ``BUNIT`` is not its unit).
     """
 
     flux: object
     uncertainty: object
     uncertainty_type: str
     mask: object = None
+    layout: object = None
+    weight: bool = False
 
 
 class ComponentChoiceError(ValueError):
@@ -157,12 +166,23 @@ def uncertainty_kind(cid, explicit):
 
 def data_file(data):
     """The path of the file glue (or pixbin's data factory) read ``data`` from, or None."""
-    import os
     log = getattr(data, '_load_log', None)
     path = getattr(log, 'path', None) or data.meta.get('pixbin_file')
     if isinstance(path, (str, os.PathLike)) and os.path.isfile(path):
         return os.fspath(path)
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_layout(path, stamp):
+    from pixbin.io.cube import identify_layout
+    return identify_layout(path)
+
+
+def _file_layout(path):
+    """The layout of a file (its headers read once while it is unchanged)."""
+    info = os.stat(path)
+    return _cached_layout(path, (info.st_mtime_ns, info.st_size))
 
 
 def layout_components(data, data_collection=None):
@@ -179,9 +199,10 @@ def layout_components(data, data_collection=None):
     Returns
     -------
     found : dict or None
-        ``layout`` (its name), ``flux``, ``uncertainty``, ``mask`` (component
-        IDs or None) and ``kind`` of the uncertainty; None when no instrument
-        layout has the components.
+        ``layout`` (the `pixbin.io.cube.Layout`), ``flux``, ``uncertainty``,
+        ``mask`` (component IDs or None), ``kind`` of the uncertainty and
+        ``weight`` (True for an HST ``WHT`` map, whose ``BUNIT`` is not its
+        unit); None when no instrument layout has the components.
     """
     from pixbin.io.cube import header_kind, identify_layout, layout_of_names, layout_roles
     cids = candidate_components(data, data_collection)
@@ -189,7 +210,7 @@ def layout_components(data, data_collection=None):
     for cid in cids:
         by_name.setdefault(cid.label.upper(), cid)
     path = data_file(data)
-    layout = identify_layout(path) if path is not None else None
+    layout = _file_layout(path) if path is not None else None
     if layout is None:
         header = {str(k).upper(): v for k, v in data.meta.items()}
         layout = layout_of_names(by_name, header)
@@ -198,7 +219,7 @@ def layout_components(data, data_collection=None):
     roles = layout_roles(layout, by_name)
     if roles['flux'] is None:
         return None
-    found = {'layout': layout.name, 'kind': roles['kind']}
+    found = {'layout': layout, 'kind': roles['kind'], 'weight': roles['kind'] == 'weight'}
     for role in ('flux', 'uncertainty', 'mask'):
         found[role] = by_name.get(roles[role]) if roles[role] else None
     if found['kind'] == 'weight':
@@ -268,7 +289,7 @@ def find_flux_components(data, data_collection=None, *, flux=None, uncertainty=N
     names = ', '.join(repr(c.label) for c in cids) or 'none'
     layout = layout_components(data, data_collection)
     if layout is None:
-        layout = dict.fromkeys(('flux', 'uncertainty', 'mask', 'kind'))
+        layout = dict.fromkeys(('flux', 'uncertainty', 'mask', 'kind', 'layout', 'weight'))
     if flux is not None:
         flux_cid = _resolve(data, flux, 'flux', cids)
     else:
@@ -314,7 +335,27 @@ def find_flux_components(data, data_collection=None, *, flux=None, uncertainty=N
     else:
         mask_cid = layout['mask'] or _by_name(cids, _MASK_NAMES)
     return FluxComponents(flux=flux_cid, uncertainty=err_cid, uncertainty_type=kind,
-                          mask=mask_cid)
+                          mask=mask_cid, layout=layout.get('layout'),
+                          weight=bool(layout['weight']) and err_cid is layout['uncertainty'])
+
+
+def _spectrum(parent, axis, flux, uncertainty, mask):
+    """The `specutils.Spectrum` of a spectral cube: its WCS, or its wavelengths."""
+    from specutils import Spectrum
+    if mask is not None and mask.shape != flux.shape:
+        mask = np.broadcast_to(mask, flux.shape)
+    meta = {key: parent.meta[key] for key in ('layout', 'source_file') if key in parent.meta}
+    wcs = _spectral_wcs(parent)
+    if wcs is not None:
+        return Spectrum(flux=flux, wcs=wcs, uncertainty=uncertainty, mask=mask, meta=meta)
+    wave = _wavelengths(parent, axis)
+    if axis != 0:
+        flux = np.moveaxis(flux, axis, 0)
+        uncertainty = type(uncertainty)(np.moveaxis(uncertainty.array, axis, 0),
+                                        unit=uncertainty.unit)
+        mask = None if mask is None else np.moveaxis(mask, axis, 0)
+    return Spectrum(flux=flux, spectral_axis=wave, spectral_axis_index=0,
+                    uncertainty=uncertainty, mask=mask, meta=meta)
 
 
 def is_flux_cube(data, data_collection=None):
@@ -479,14 +520,14 @@ def err_unit_of(components, flux_unit, uncertainty_unit=None):
                                f'{flux_unit!s} for a {_KIND_WORDS[kind]} (expected a unit '
                                f'of {(flux_unit ** power)!s}, or {SAME_AS_FLUX!r})')
         return unit
+    if components.weight:
+        return None            # drizzle copies BUNIT of the input into WHT: not its unit
     text = err_cid.parent.get_component(err_cid).units
-    flux_cid = components.flux
-    flux_text = flux_cid.parent.get_component(flux_cid).units
-    layout = layout_components(flux_cid.parent)
+    flux_text = flux_unit_of(components)[1]
+    layout = components.layout
     what = f'the uncertainty component {err_cid.label!r} of {err_cid.parent.label!r}'
     try:
-        return read_unit(text, kind, flux_unit, flux_text, layout and layout['layout'], what,
-                         [])
+        return read_unit(text, kind, flux_unit, flux_text, layout and layout.name, what, [])
     except u.UnitsError as exc:
         raise u.UnitsError(f'{exc}; give its unit, or {SAME_AS_FLUX!r} to drop it '
                            f'(uncertainty_unit=)') from None
@@ -505,18 +546,68 @@ def spectral_axis(data):
     cube's band axis is not spectral, nor is a cube whose ``meta`` names its
     planes as bands (``band_names``), as in `pixbin.bin_pixels`.
     """
+    if data.ndim != 3 or _meta_get(data.meta, 'band_names') is not None:
+        return None
+    if _spectral_wcs(data) is not None:
+        # WCS pixel axis i is array axis ndim - 1 - i
+        return 2 - data.coords.wcs.spec
+    if data.meta.get('spectral_cube') is True:       # read by pixbin's data factory
+        return band_axis(data)
+    found = layout_components(data)
+    if found is not None and found['layout'].spectral:
+        return 0                # a CALIFA cube: the wavelengths are in CRVAL3, CDELT3
+    return None
+
+
+def _spectral_wcs(data):
+    """The coordinates of ``data`` if they are a 3-D astropy WCS with a spectral axis."""
     from astropy.wcs import WCS
     coords = data.coords
-    if data.ndim != 3 or not isinstance(coords, WCS) or coords.naxis != 3 or \
-            _meta_get(data.meta, 'band_names') is not None:
+    if not isinstance(coords, WCS) or coords.naxis != 3:
         return None
     try:
-        if not (coords.has_spectral and coords.has_celestial):
-            return None
+        if coords.has_spectral and coords.has_celestial:
+            return coords
     except Exception:  # noqa: BLE001 - an invalid WCS is no spectral WCS
-        return None
-    # WCS pixel axis i is array axis ndim - 1 - i
-    return 2 - coords.wcs.spec
+        pass
+    return None
+
+
+def _wavelengths(data, axis):
+    """The spectral axis of a spectral cube without a spectral WCS, as a Quantity."""
+    from pixbin.io.cube import header_spectral_axis
+    header = {str(k).upper(): v for k, v in data.meta.items()}
+    if 'CRVAL3' in header:
+        return header_spectral_axis(header, data.shape[axis], repr(data.label))
+    from specutils import Spectrum     # glue-astronomy's translation knows it
+    return data.get_object(Spectrum, statistic=None).spectral_axis
+
+
+def flux_unit_of(components):
+    """
+    ``(unit, text)`` of the flux component: its ``units``, else for an
+    instrument layout the keyword its reader reads (CALIFA: ``PIPE UNITS``);
+    ``(None, text)`` without a unit.
+
+    Raises
+    ------
+    astropy.units.UnitsError
+        If the text is not a unit.
+    """
+    from pixbin.io.cube import flux_unit_text
+    flux = components.flux
+    text = flux.parent.get_component(flux).units
+    if (text is None or not str(text).strip()) and components.layout is not None:
+        header = {str(k).upper(): v for k, v in flux.parent.meta.items()}
+        text = flux_unit_text(header, header)[0]
+        if text is not None:
+            from pixbin.io._units import parse_fits_unit
+            try:
+                return parse_fits_unit(text, 'flux'), text
+            except u.UnitsError as exc:
+                raise u.UnitsError(f'flux component {flux.label!r} has the unit {text!r} in '
+                                   f'its header, which astropy cannot parse ({exc})') from None
+    return unit_of(flux, 'flux'), text
 
 
 def band_axis(data):
@@ -578,7 +669,7 @@ def cube_nddata(data, components, *, unit=None, uncertainty_unit=None):
                          f'{data.label!r} with shape {data.shape}')
     flux_cid = components.flux
     if unit is None:
-        unit = unit_of(flux_cid, 'flux')
+        unit = flux_unit_of(components)[0]
         if unit is None:
             raise u.UnitsError(
                 f'the flux component {flux_cid.label!r} of {flux_cid.parent.label!r} has no '
@@ -590,18 +681,28 @@ def cube_nddata(data, components, *, unit=None, uncertainty_unit=None):
     err_cid = components.uncertainty
     err = np.asarray(err_cid.parent.get_data(err_cid), dtype=np.float64)
     err_unit = err_unit_of(components, unit, uncertainty_unit)
+    if components.layout is not None and components.layout.surface_brightness:
+        # JWST MJy/sr: the flux per pixel, as pixbin.io.read_input reads it
+        from astropy.wcs import WCS
+
+        from pixbin.io.cube import per_pixel
+        parent = flux_cid.parent
+        coords = parent.coords if isinstance(parent.coords, WCS) else None
+        header = {str(k).upper(): v for k, v in parent.meta.items()}
+        flux, err, unit, err_unit, _ = per_pixel(
+            flux, err, unit, err_unit, components.uncertainty_type, (header,),
+            None if coords is None or not coords.has_celestial else coords.celestial,
+            repr(parent.label))
     kind = {'std': StdDevUncertainty, 'var': VarianceUncertainty,
             'ivar': InverseVariance}[components.uncertainty_type]
     mask = None
     if components.mask is not None:
-        mask = np.asarray(components.mask.parent.get_data(components.mask)) != 0
-    if spectral_axis(flux_cid.parent) is not None:
-        from specutils import Spectrum
-        if mask is not None and mask.shape != flux.shape:
-            mask = np.broadcast_to(mask, flux.shape)
-        meta = {key: data.meta[key] for key in ('layout', 'source_file') if key in data.meta}
-        return Spectrum(flux=u.Quantity(flux, unit, copy=False), wcs=flux_cid.parent.coords,
-                        uncertainty=kind(err, unit=err_unit), mask=mask, meta=meta)
+        from pixbin.io.cube import bad_values
+        mask = bad_values(components.mask.parent.get_data(components.mask), components.layout)
+    spectral = spectral_axis(flux_cid.parent)
+    if spectral is not None:
+        return _spectrum(flux_cid.parent, spectral, u.Quantity(flux, unit, copy=False),
+                         kind(err, unit=err_unit), mask)
     # a glue-astronomy Spectrum cube may have its band (spectral) axis anywhere
     axis = band_axis(data) or 0
     if axis != 0:

@@ -253,20 +253,29 @@ def _flux_hdu(hdul, layout, names, path):
                      f'({" or ".join(layout.flux)} with data)')
 
 
+def flux_unit_text(flux_header, primary_header):
+    """
+    ``(text, key)`` of the flux unit in its headers: ``BUNIT`` of the flux
+    HDU, else ``BUNIT`` or (CALIFA) ``PIPE UNITS`` of the primary header;
+    ``(None, None)`` when none has it.
+    """
+    for header, key in ((flux_header, 'BUNIT'), (primary_header, 'BUNIT'),
+                        (primary_header, 'PIPE UNITS')):
+        if header is not None and key in header and str(header[key]).strip():
+            return str(header[key]), key
+    return None, None
+
+
 def _flux_unit(hdul, hdu, layout, path, notes):
     """The unit of the flux: BUNIT of its HDU or of the primary header (CALIFA: PIPE UNITS)."""
-    for header, key in ((hdu.header, 'BUNIT'), (hdul[0].header, 'BUNIT'),
-                        (hdul[0].header, 'PIPE UNITS')):
-        if key in header and str(header[key]).strip():
-            text = str(header[key])
-            if key != 'BUNIT':
-                notes.append(f'flux unit from the keyword {key}')
-            elif header is not hdu.header:
-                notes.append('flux unit from BUNIT of the primary header')
-            break
-    else:
+    text, key = flux_unit_text(hdu.header, hdul[0].header)
+    if text is None:
         raise u.UnitsError(f'{path}: the flux ({hdu.name}) has no BUNIT keyword; pixbin needs '
                            f'a flux unit')
+    if key != 'BUNIT':
+        notes.append(f'flux unit from the keyword {key}')
+    elif text != str(hdu.header.get('BUNIT', '')):
+        notes.append('flux unit from BUNIT of the primary header')
     try:
         return parse_fits_unit(text, f'{path}: BUNIT'), text
     except u.UnitsError as exc:
@@ -381,14 +390,20 @@ def _mask(hdul, layout, names, shape, path):
     if values.shape not in (shape, shape[-2:]):
         raise ValueError(f'{path}: the mask ({name}) has shape {values.shape}, the flux '
                          f'{shape}')
-    if layout.bad_bits is None:
-        return values != 0, f'{name}: {layout.mask_note}'
-    return (values.astype(np.int64) & layout.bad_bits) != 0, f'{name}: {layout.mask_note}'
+    return bad_values(values, layout), f'{name}: {layout.mask_note}'
 
 
-def _pixel_area(hdul, hdu, wcs, path):
+def bad_values(values, layout):
+    """True where the mask ``values`` of ``layout`` mean bad (its ``bad_bits``, else non-zero)."""
+    values = np.asarray(values)
+    if layout is None or layout.bad_bits is None:
+        return values != 0
+    return (values.astype(np.int64) & layout.bad_bits) != 0
+
+
+def _pixel_area(headers, wcs, path):
     """The solid angle of a pixel: PIXAR_SR, or the celestial WCS."""
-    for header in (hdu.header, hdul[0].header):
+    for header in headers:
         if 'PIXAR_SR' in header:
             return float(header['PIXAR_SR']) * u.sr, 'PIXAR_SR'
     if wcs is None:
@@ -397,6 +412,30 @@ def _pixel_area(hdul, hdu, wcs, path):
     from astropy.wcs.utils import proj_plane_pixel_area
     cunit = u.Unit(wcs.wcs.cunit[0] or 'deg')
     return (proj_plane_pixel_area(wcs) * cunit**2).to(u.sr), 'WCS'
+
+
+def per_pixel(data, err, unit, err_unit, kind, headers, wcs, path):
+    """
+    A surface brightness (JWST ``MJy/sr``) as the flux per pixel.
+
+    The pixel solid angle is ``PIXAR_SR`` of the first of ``headers`` that
+    has it, else the celestial ``wcs``.  Returns ``data, err, unit,
+    err_unit`` converted and the ``flux_conversion`` record (from and to
+    units, pixel area, its source and a sentence).  ``unit`` that is not per
+    solid angle is returned as it is, with a None record.
+    """
+    if not _is_per_solid_angle(unit):
+        return data, err, unit, err_unit, None
+    area, source = _pixel_area(headers, wcs, path)
+    factor = area.to_value(u.sr)
+    new_unit = unit * u.sr
+    if err_unit is not None:
+        err_unit = err_unit * u.sr ** _POWERS[kind]
+    conversion = {
+        'from_unit': unit, 'to_unit': new_unit, 'pixel_area': area, 'source': source,
+        'text': f'surface brightness {unit} x pixel solid angle {area:.6g} ({source}) '
+                f'= flux per pixel in {new_unit}'}
+    return data * factor, err * factor ** _POWERS[kind], new_unit, err_unit, conversion
 
 
 def _spectral_wcs(header):
@@ -436,18 +475,8 @@ def _read_layout(hdul, layout, path):
     if mask_rule:
         meta['mask_rule'] = mask_rule
     if layout.surface_brightness and _is_per_solid_angle(unit):
-        area, source = _pixel_area(hdul, hdu, wcs, path)
-        factor = area.to_value(u.sr)
-        data = data * factor
-        err = err * factor ** _POWERS[kind]
-        new_unit = unit * u.sr
-        if err_unit is not None:
-            err_unit = err_unit * u.sr ** _POWERS[kind]
-        meta['flux_conversion'] = {
-            'from_unit': unit, 'to_unit': new_unit, 'pixel_area': area, 'source': source,
-            'text': f'surface brightness {unit} x pixel solid angle {area:.6g} ({source}) '
-                    f'= flux per pixel in {new_unit}'}
-        unit = new_unit
+        data, err, unit, err_unit, meta['flux_conversion'] = per_pixel(
+            data, err, unit, err_unit, kind, (hdu.header, hdul[0].header), wcs, path)
     if notes:
         meta['unit_notes'] = notes
     uncertainty = _KINDS[kind](err, unit=err_unit, copy=False)
@@ -482,19 +511,26 @@ def _spectral_axis(hdul, hdu, names, nwave, path):
         text = hdul['WAVE'].header.get('BUNIT') or 'Angstrom'
         axis = wave * parse_fits_unit(str(text), f'{path}: BUNIT of WAVE')
     else:
-        header = hdu.header
-        step = header.get('CDELT3', header.get('CD3_3'))
-        if 'CRVAL3' not in header or step is None:
-            raise ValueError(f'{path}: the flux ({hdu.name}) is a spectral cube without a '
-                             f'wavelength axis (no spectral WCS, no WAVE extension, no '
-                             f'CRVAL3 and CDELT3)')
-        pixel = np.arange(nwave) + 1.0 - float(header.get('CRPIX3', 1.0))
-        unit = parse_fits_unit(str(header.get('CUNIT3') or 'Angstrom'), f'{path}: CUNIT3')
-        axis = (float(header['CRVAL3']) + float(step) * pixel) * unit
+        axis = header_spectral_axis(hdu.header, nwave, f'{path}: the flux ({hdu.name})')
     if axis.shape != (nwave,):
         raise ValueError(f'{path}: the wavelength axis has {axis.size} values, the flux '
                          f'{nwave} channels')
     return axis
+
+
+def header_spectral_axis(header, nwave, what):
+    """
+    The wavelengths of ``nwave`` channels from ``CRVAL3``, ``CDELT3`` (or
+    ``CD3_3``), ``CRPIX3`` and ``CUNIT3`` (Angstrom if absent) of a header
+    without a spectral WCS (CALIFA), or a ValueError saying what is missing.
+    """
+    step = header.get('CDELT3', header.get('CD3_3'))
+    if 'CRVAL3' not in header or step is None:
+        raise ValueError(f'{what} is a spectral cube without a wavelength axis (no spectral '
+                         f'WCS, no WAVE extension, no CRVAL3 and CDELT3)')
+    pixel = np.arange(nwave) + 1.0 - float(header.get('CRPIX3', 1.0))
+    unit = parse_fits_unit(str(header.get('CUNIT3') or 'Angstrom'), f'{what}: CUNIT3')
+    return (float(header['CRVAL3']) + float(step) * pixel) * unit
 
 
 def _is_per_solid_angle(unit):

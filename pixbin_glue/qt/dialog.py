@@ -15,8 +15,8 @@ from qtpy import QtCore, QtWidgets
 from .._binning import bin_data, unique_label
 from .._components import (SAME_AS_FLUX, UNCERTAINTY_TYPES, ComponentChoiceError, band_info,
                            candidate_components, default_windows_of, err_unit_of,
-                           find_flux_components, grid_shape, is_flux_cube, spectral_axis,
-                           unit_of)
+                           find_flux_components, flux_unit_of, grid_shape, is_flux_cube,
+                           spectral_axis)
 from .._links import spatial_axes
 
 __all__ = ['BinPixelsDialog', 'parse_windows', 'windows_text']
@@ -42,11 +42,27 @@ def _choices_combo(name, labels):
     return combo
 
 
+def _edge(value, up, digits=7):
+    """``value`` with ``digits`` significant digits, rounded up or down."""
+    if value == 0 or not np.isfinite(value):
+        return f'{value:g}'
+    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(value)))))
+    scale = 10.0 ** decimals
+    rounded = (np.ceil if up else np.floor)(value * scale) / scale
+    return f'{rounded:.{decimals}f}'.rstrip('0').rstrip('.')
+
+
 def windows_text(windows):
-    """Windows (n, 2) as the dialog writes them: ``'4760-4950, 4950-5150'`` (no unit)."""
-    # (all the digits: a default edge half way between channels, rounded, could fall
-    # outside the cube)
-    return ', '.join(f'{low:.10g}-{high:.10g}' for low, high in np.sort(windows.value, axis=1))
+    """
+    Windows (n, 2) as the dialog writes them: ``'4760-4950, 4950-5150'`` (no unit).
+
+    Each edge is rounded inwards to 7 significant digits: a default edge lies
+    half way between two channels, so that rounding it inwards by less than
+    half a channel keeps the same channels, whereas rounding it outwards could
+    put it outside the cube.
+    """
+    return ', '.join(f'{_edge(low, True)}-{_edge(high, False)}'
+                     for low, high in np.sort(windows.value, axis=1))
 
 
 def parse_windows(text, unit):
@@ -375,10 +391,10 @@ class BinPixelsDialog(QtWidgets.QDialog):
         else:
             text = found.flux.parent.get_component(found.flux).units or ''
             try:
-                flux_unit = unit_of(found.flux, 'flux')
+                flux_unit, text = flux_unit_of(found)
             except u.UnitsError as exc:
                 message = f'{exc}: type the flux unit above.'
-            self.edit_unit.setText(text if flux_unit is None else flux_unit.to_string())
+            self.edit_unit.setText(text or '' if flux_unit is None else flux_unit.to_string())
             if flux_unit is None and not message:
                 message = 'The flux has no unit: type it above.'
         if 'uncertainty_unit' in self._user:

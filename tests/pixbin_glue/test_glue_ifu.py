@@ -7,6 +7,7 @@ choices in any order, the uncertainty unit overridden, and the IFU mode.
 """
 
 import itertools
+import warnings
 
 import astropy.units as u
 import numpy as np
@@ -24,7 +25,7 @@ from qtpy import QtCore, QtWidgets  # noqa: E402
 
 import pixbin  # noqa: E402
 import pixbin_glue  # noqa: E402
-from pixbin_test_helpers import muse_file  # noqa: E402
+from pixbin_test_helpers import califa_file, hst_file, jwst_file, manga_file, muse_file  # noqa: E402,E501
 
 pytestmark = pytest.mark.qt
 
@@ -90,7 +91,7 @@ def test_fields_come_from_the_layout(glue_plugins, qtbot, muse, tmp_path):
         assert dialog.ifu_mode and dialog.box_windows.isVisibleTo(dialog)
         # the windows are pixbin's default ones, one S/N row each
         windows = parse_windows(dialog.edit_windows.text(), u.AA)
-        np.testing.assert_allclose(windows.value, default, rtol=1e-12)
+        np.testing.assert_allclose(windows.value, default, rtol=1e-6)
         assert dialog.table_snr.rowCount() == len(default) == 4
         assert dialog.table_snr.item(0, 0).text() == \
             f'{default[0][0]:.6g}-{default[0][1]:.6g} Angstrom'
@@ -98,6 +99,15 @@ def test_fields_come_from_the_layout(glue_plugins, qtbot, muse, tmp_path):
         assert not {'muse[STAT]', 'muse[DQ]'} & set(_items(dialog.combo_spectra))
         assert not dialog.combo_spectra.isEnabled()
     assert dialog.components.mask.label == 'mask'
+    # Bin with the windows as written: the bins of bin_pixels' default windows
+    dialog = _dialog(qtbot, split['muse[DATA]'], split)
+    dialog.set_snr([5.0] * 4)
+    _click_bin(qtbot, dialog)
+    assert dialog.result_data is not None, dialog.label_message.text()
+    with pytest.warns(pixbin.PixbinWarning, match='no bands were given'):
+        direct = pixbin.bin_pixels(path, 5.0)
+    np.testing.assert_array_equal(pixbin_glue.binmap_from_data(dialog.result_data).labels,
+                                  direct.labels)
     # old MUSE files write the variance unit as the flux unit followed by **2
     muse_file(tmp_path / 'old.fits', stat_unit='10**(-20)*erg/s/cm**2/Angstrom**2')
     dc = DataCollection(load_data(str(tmp_path / 'old.fits'), factory=fits_reader))
@@ -260,3 +270,42 @@ def test_spectral_cube_list_offers_flux_cubes_only(glue_plugins, qtbot, muse):
     np.testing.assert_allclose(result.spectra.flux.value, direct.spectra.flux.value, rtol=1e-6)
     np.testing.assert_allclose(result.spectra.uncertainty.array,
                                direct.spectra.uncertainty.array, rtol=1e-6)
+
+
+@pytest.mark.parametrize('writer, flux_label, expected, ifu', [
+    (califa_file, 'califa[PRIMARY]', ('PRIMARY', 'ERROR', 'std', 'BADPIX'), True),
+    (manga_file, 'manga[FLUX]', ('FLUX', 'IVAR', 'ivar', 'MASK'), True),
+    (jwst_file, 'jwst[SCI]', ('SCI', 'ERR', 'std', 'DQ'), True),
+    (lambda path: hst_file(path, weight='IVM'), 'hst[SCI]', ('SCI', 'WHT', 'ivar', None),
+     False),
+])
+def test_instrument_layouts(glue_plugins, qtbot, tmp_path, writer, flux_label, expected,
+                            ifu):
+    """
+    CALIFA, MaNGA, JWST and HST files read by glue's FITS reader or by pixbin's
+    factory: the dialog bins them as bin_pixels(path) does (units, masks,
+    JWST surface brightness per pixel, CALIFA wavelengths from CRVAL3).
+    """
+    name = flux_label.split('[')[0]
+    path = tmp_path / f'{name}.fits'
+    writer(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', pixbin.PixbinWarning)     # the default windows
+        direct = pixbin.bin_pixels(path, 1.0)
+    split = DataCollection(load_data(str(path), factory=fits_reader))
+    for dc, label in ((split, flux_label), (DataCollection([load_data(str(path))]), name)):
+        dialog = _dialog(qtbot, dc[label], dc)
+        found = dialog.components
+        if dc is split:
+            assert (found.flux.label, found.uncertainty.label, found.uncertainty_type,
+                    found.mask and found.mask.label) == expected
+        assert dialog.ifu_mode is ifu
+        assert dialog.label_message.text() == ''
+        dialog.set_snr([1.0] * dialog.table_snr.rowCount())
+        _click_bin(qtbot, dialog)
+        assert dialog.result_data is not None, dialog.label_message.text()
+        result = pixbin_glue.binmap_from_data(dialog.result_data)
+        np.testing.assert_array_equal(result.labels, direct.labels)
+        assert result.flux.unit == direct.flux.unit
+        np.testing.assert_allclose(result.flux.value, direct.flux.value, rtol=1e-5)
+        np.testing.assert_allclose(result.flux_err.value, direct.flux_err.value, rtol=1e-5)
