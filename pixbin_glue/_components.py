@@ -57,7 +57,7 @@ class FluxComponents:
         1-sigma uncertainty, variance or inverse variance.
     mask : `~glue.core.component_id.ComponentID` or None
         Bad-pixel component (non-zero = bad, or the bad bits of ``layout``), if any.
-    layout : `pixbin.io.cube.Layout` or None
+    layout : ``pixbin.io.cube.Layout`` or None
         The instrument layout whose roles the components have, if any.
     weight : bool
         True if the uncertainty is an HST drizzle ``WHT`` map read as an
@@ -241,10 +241,9 @@ def find_flux_components(data, data_collection=None, *, flux=None, uncertainty=N
     The components of an instrument layout come first: glue's FITS reader
     names them after the extensions of the file (``DATA``, ``STAT`` and ``DQ``
     of MUSE, ``FLUX``, ``IVAR`` and ``MASK`` of MaNGA, ...), and the layout
-    that `pixbin.io.read_input` finds for the file says which is which (see
-    `layout_components`).  Otherwise names are compared without regard to
-    case.  The flux is the first of
-    ``FLUX``, ``SCI``, ``PHOTO_FLUX``, ``data`` (or the only component that is
+    that `pixbin.io.read_input` finds for the file says which is which.
+    Otherwise names are compared without regard to case.  The flux is the
+    first of ``FLUX``, ``SCI``, ``PHOTO_FLUX``, ``data`` (or the only component that is
     not an uncertainty or a mask).  The uncertainty is the partner of the flux
     (``FLUX_ERR``, ``ERR``, ``PHOTO_FLUXERR``; ``error``, ``err``, ``sigma``
     or ``uncertainty`` for ``data``), else the first of the 1-sigma names

@@ -309,3 +309,27 @@ def test_instrument_layouts(glue_plugins, qtbot, tmp_path, writer, flux_label, e
         assert result.flux.unit == direct.flux.unit
         np.testing.assert_allclose(result.flux.value, direct.flux.value, rtol=1e-5)
         np.testing.assert_allclose(result.flux_err.value, direct.flux_err.value, rtol=1e-5)
+
+
+@pytest.mark.remote_data
+def test_real_muse_cube_through_the_dialog(glue_plugins, qtbot):
+    """mpdaf's MUSE cube of Abell 478 read by glue's FITS reader, binned in IFU mode."""
+    from pixbin.datasets import load_muse_a478
+    path = load_muse_a478()
+    dc = DataCollection(load_data(str(path), factory=fits_reader))
+    dialog = _dialog(qtbot, dc['minicube[DATA]'], dc)
+    assert _fields(dialog) == ('DATA', 'STAT', 'var', FLUX_UNIT, VAR_UNIT)
+    assert dialog.ifu_mode and dialog.components.mask.label == 'DQ'
+    assert _items(dialog.combo_spectra) == ['none']
+    dialog.edit_windows.setText('4760-4950, 4950-5150, 5150-5370')
+    dialog.edit_windows.editingFinished.emit()
+    dialog.set_snr([30, 30, 30])
+    _click_bin(qtbot, dialog)
+    assert dialog.result_data is not None, dialog.label_message.text()
+    result = pixbin_glue.binmap_from_data(dialog.result_data)
+    bands = [[4760, 4950], [4950, 5150], [5150, 5370]] * u.AA
+    direct = pixbin.bin_pixels(path, [30, 30, 30], bands=bands)
+    np.testing.assert_array_equal(result.labels, direct.labels)
+    assert result.nbins_spec == result.nbins > 1
+    assert result.spectra.flux.shape == (result.nbins, 3681)
+    assert np.all((result.flux / result.flux_err).value >= 30 * (1 - 1e-9))
