@@ -401,20 +401,37 @@ def pixel_linked_groups(data_collection):
 
 def without_pixbin_pairs(links, data_collection):
     """
-    ``links`` less those between two datasets that pixbin pixel-linked, and
-    those between a bin map and a dataset already linked to it (e.g. through
-    the cube it was made from).
+    ``links`` less those between two datasets that pixbin pixel-linked, those
+    between a bin map and a dataset already linked to it (e.g. through the
+    cube it was made from), and those between a bin map and a dataset that
+    another of ``links`` links to the bin map's cube (one link per grid).
     """
     groups = pixel_linked_groups(data_collection)
     if not groups:
         return list(links)
-    out = []
+    kept = []
     for link in links:
         data1, data2 = getattr(link, 'data1', None), getattr(link, 'data2', None)
         if any({id(data1), id(data2)} <= group for group in groups):
             continue
         if (is_binmap_data(data1) and grid_linked(data1, data2)) or \
                 (is_binmap_data(data2) and grid_linked(data2, data1)):
+            continue
+        kept.append(link)
+
+    def through_cube(binmap, other):
+        group = next(g for g in groups if id(binmap) in g)
+        for link in kept:
+            ends = {id(getattr(link, 'data1', None)), id(getattr(link, 'data2', None))}
+            if id(other) in ends and id(binmap) not in ends and ends - {id(other)} <= group:
+                return True
+        return False
+
+    out = []
+    for link in kept:
+        data1, data2 = getattr(link, 'data1', None), getattr(link, 'data2', None)
+        if (is_binmap_data(data1) and through_cube(data1, data2)) or \
+                (is_binmap_data(data2) and through_cube(data2, data1)):
             continue
         out.append(link)
     return out
