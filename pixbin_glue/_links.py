@@ -201,7 +201,9 @@ def reprojected_labels(binmap_data, data):
     axes, wcs = grid
     other = binmap.reproject(wcs, tuple(data.shape[a] for a in axes))
     # the reprojected map numbers its bins 1..n: back to the bin map's numbers
-    table = np.concatenate([[0], np.asarray(other.meta['source_bin_ids'], np.int64)])
+    # (16-bit numbers when they fit: the image can be much larger than the bin map)
+    dtype = np.int16 if binmap.nbins < np.iinfo(np.int16).max else np.int32
+    table = np.concatenate([[0], other.meta['source_bin_ids']]).astype(dtype)
     labels = table[other.labels]
     shape = [1] * data.ndim
     shape[axes[0]], shape[axes[1]] = labels.shape
