@@ -36,14 +36,12 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUTPUT = os.path.join(HERE, '..', 'pixbin', 'io', '_filter_table.py')
+sys.path.insert(0, os.path.join(HERE, '..'))
+
+from pixbin.io.filters import normalise_filter_name as normalise  # noqa: E402
 
 MIRI = {'f560w', 'f770w', 'f1000w', 'f1130w', 'f1280w', 'f1500w', 'f1800w', 'f2100w',
         'f2550w'}
-
-
-def normalise(name):
-    """The key of a name: lower case, runs of spaces and -./: as one underscore."""
-    return re.sub(r'[\s\-./:]+', '_', str(name).strip().lower()).strip('_')
 
 
 def pivot(wave, response):
