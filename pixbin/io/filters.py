@@ -6,7 +6,7 @@ The wavelengths place the bands of a cube on a wavelength axis (plots, SEDs,
 spectra).  They are the pivot wavelengths of the filter curves of the
 astro-sedpy library (sedpy), ``sqrt(int R lambda / int R / lambda)`` for the
 photon response ``R``, which pixbin ships as a table of numbers (about 500
-names, 35 kB; ``tools/make_filter_table.py`` in the source repository writes it):
+names, 28 kB; ``tools/make_filter_table.py`` in the source repository writes it):
 a plain ``pip install astro-pixbin`` knows them all, offline.
 
 Why sedpy: of the two libraries that carry such curves, sedpy (MIT licence,
