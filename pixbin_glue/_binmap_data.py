@@ -33,9 +33,14 @@ rebuilt on restore (see `pixbin_glue._session`), so that a dataset restored
 from a saved session is the same `~pixbin.BinMap`.  Sessions saved by the
 previous pixbin_glue (the exact state in ``meta['pixbin_exact']``) restore
 the same way.
-"""
 
-import weakref
+glue's translation machinery knows a `~pixbin.BinMap` (`BinMapTranslator`,
+registered with ``glue.config.data_translator`` as glue-astronomy registers
+its translators; glue-astronomy has none for a BinMap): ``dc['bins'] = binmap``
+and ``data.get_object(pixbin.BinMap)``.  The BinMap of a dataset is kept on
+its ``bin`` component (``binmap``), not in a module-level cache, and rebuilt
+from the component's exact state when missing (after a session restore).
+"""
 
 import astropy.units as u
 import numpy as np
@@ -44,10 +49,6 @@ from ._constants import BIN_COMPONENT
 
 __all__ = ['binmap_from_data', 'binmap_to_data', 'bins_in_subset', 'bins_subset_state',
            'is_binmap_data']
-
-# The BinMap behind each bin-map dataset made in this session (exact values and
-# spectra); datasets restored from a session are rebuilt from their components.
-_BINMAPS = weakref.WeakKeyDictionary()
 
 MARKER = 'pixbin_binmap'
 FORMAT = 1
@@ -103,7 +104,7 @@ def binmap_to_data(binmap, label):
         raise ValueError('binmap must have photometry (flux and flux_err) to become a glue '
                          'dataset')
     data = Data(label=label, coords=binmap.wcs)
-    bins = BinLabelsComponent(binmap.labels, _exact_state(binmap))
+    bins = BinLabelsComponent(binmap.labels, _exact_state(binmap), binmap)
     data.add_component(bins, BIN_COMPONENT)
     data.add_component(BinValueComponent(bins, 'npix', values=binmap.pixel_map(
         binmap.npix, fill_value=0)), 'npix')
@@ -129,7 +130,6 @@ def binmap_to_data(binmap, label):
     data.meta['flux_unit'] = unit
     data.meta['nbins'] = int(binmap.nbins)
     data.meta['pixbin_parameters'] = {str(k): session_value(v) for k, v in binmap.meta.items()}
-    _BINMAPS[data] = binmap
     return data
 
 
@@ -299,7 +299,9 @@ def binmap_from_data(data):
         fit its bins.
     """
     _require_binmap(data)
-    cached = _BINMAPS.get(data)
+    # the BinMap is kept on the bin component (not saved in a session: rebuilt)
+    component = data.get_component(data.id[BIN_COMPONENT])
+    cached = getattr(component, 'binmap', None)
     if cached is not None:
         return cached
     from astropy.wcs import WCS
@@ -333,8 +335,28 @@ def binmap_from_data(data):
                         meta=dict(data.meta.get('pixbin_parameters', {})), **parts)
     except (TypeError, ValueError, u.UnitsError) as exc:
         raise ValueError(f'dataset {data.label!r} is not a consistent bin map: {exc}') from None
-    _BINMAPS[data] = binmap
+    component.binmap = binmap
     return binmap
+
+
+class BinMapTranslator:
+    """
+    glue's translation of a `~pixbin.BinMap` (registered with glue's
+    ``data_translator`` by ``pixbin_glue.setup``): ``dc['bins'] = binmap``
+    adds the bin-map dataset of `binmap_to_data`, and ``data.get_object()``
+    gives the BinMap back (`binmap_from_data`).
+    """
+
+    def to_data(self, obj):
+        return binmap_to_data(obj, 'binmap')
+
+    def to_object(self, data_or_subset, **kwargs):
+        from glue.core import Subset
+        if isinstance(data_or_subset, Subset):
+            raise ValueError(f'a subset ({data_or_subset.label!r}) is not a BinMap: take the '
+                             f'bin map of its dataset and the bins of the subset '
+                             f'(pixbin_glue.bins_in_subset)')
+        return binmap_from_data(data_or_subset)
 
 
 def subset_on(subset, binmap_data):

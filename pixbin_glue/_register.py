@@ -2,8 +2,9 @@
 """
 What ``pixbin_glue.setup`` registers with glue-core: the pixbin FITS data
 factories (bin maps, and input cubes read by `pixbin.io.read_input`) and
-exporter, the pixel-grid autolinker, the bin colour map and the layer-artist
-maker that shows bin numbers in bin colours in every image viewer.
+exporter, the translator of `pixbin.BinMap` (``dc['bins'] = binmap``), the
+pixel-grid autolinker, the bin colour map and the layer-artist maker that
+shows bin numbers in bin colours in every image viewer.
 """
 
 import os
@@ -96,7 +97,13 @@ def export_refusal(data):
 
 def register_core():
     """Register the glue-core parts of the plugin (called by ``pixbin_glue.setup``)."""
-    from glue.config import autolinker, colormaps, data_exporter, data_factory
+    from glue.config import autolinker, colormaps, data_exporter, data_factory, data_translator
+
+    from pixbin import BinMap
+
+    from ._binmap_data import BinMapTranslator
+    if BinMap not in data_translator.supported_classes:
+        data_translator(BinMap)(BinMapTranslator)
 
     from ._links import AUTOLINK_LABEL, autolink_binmaps, filter_autolinkers
     data_factory('pixbin bin map (FITS)', identifier=is_binmap_file,

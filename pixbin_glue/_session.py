@@ -122,11 +122,15 @@ class BinLabelsComponent(Component):
     """
     The ``bin`` component of a bin-map dataset: the labels, and the exact
     per-bin state of the `~pixbin.BinMap` in ``exact`` (saved with them).
+
+    ``binmap`` is the `~pixbin.BinMap` itself once made or rebuilt (see
+    `pixbin_glue.binmap_from_data`); it is not saved, ``exact`` is.
     """
 
-    def __init__(self, labels, exact=None):
+    def __init__(self, labels, exact=None, binmap=None):
         super().__init__(np.asarray(labels))
         self.exact = exact
+        self.binmap = binmap
         self._values = None
 
     def __gluestate__(self, context):

@@ -108,3 +108,27 @@ def test_session_keeps_a_cd_matrix(dc_cube, mock):
     rebuilt = pixbin_glue.binmap_from_data(restored)
     assert rebuilt.wcs.wcs.has_cd()
     assert rebuilt.wcs.wcs.compare(binmap.wcs.wcs)
+
+
+def test_binmap_translator(glue_plugins, mock):
+    """glue's translation: dc['bins'] = binmap, data.get_object() gives it back, also restored."""
+    from glue.core import DataCollection
+    from glue.core.state import GlueSerializer, GlueUnSerializer
+    from pixbin_glue_helpers import BIN_KW, SNR
+    from pixbin_test_helpers import assert_same_binmap
+    cube, spectra, footprint = mock
+    binmap = pixbin.bin_pixels(cube, SNR, spectra=spectra, covariance=1.62, **BIN_KW)
+    dc = DataCollection()
+    dc['bins'] = binmap
+    data = dc['bins']
+    assert pixbin_glue.is_binmap_data(data) and data.label == 'bins'
+    assert data.get_object() is binmap
+    assert data.get_object(pixbin.BinMap) is binmap
+    restored = GlueUnSerializer.loads(GlueSerializer(dc).dumps()).object('__main__')['bins']
+    rebuilt = restored.get_object(pixbin.BinMap)
+    assert rebuilt is not binmap
+    assert_same_binmap(rebuilt, binmap)
+    subset = dc.new_subset_group('one', pixbin_glue._binmap_data.bins_subset_state(
+        data, [1])).subsets[0]
+    with pytest.raises(ValueError, match=r"a subset \('one'\) is not a BinMap"):
+        subset.data.get_subset_object(subset_id=0, cls=pixbin.BinMap)
