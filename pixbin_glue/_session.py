@@ -21,6 +21,9 @@ here use glue's own hook for custom objects (``__gluestate__`` and
     ``('snr', 2)``) and the ``bin`` component it comes from; on restore it is
     rebuilt from that component's labels and per-bin tables by the same code
     that made it (`pixbin.BinMap.pixel_map`).
+`BroadcastLabelsComponent`
+    The labels broadcast over a linked cube's grid (no copy); saved as a
+    reference to the ``bin`` component, not as the cube-sized array.
 
 The class paths (``pixbin_glue._session.BinLabelsComponent``, ...) are written
 in session files: keep them.
@@ -33,7 +36,8 @@ import zlib
 import numpy as np
 from glue.core import Component
 
-__all__ = ['BinLabelsComponent', 'BinValueComponent', 'pack_array', 'unpack_array']
+__all__ = ['BinLabelsComponent', 'BinValueComponent', 'BroadcastLabelsComponent', 'pack_array',
+           'unpack_array']
 
 #: zlib level of the packed arrays: 1 compresses float data nearly as well as 6,
 #: in a third of the time.
@@ -216,3 +220,37 @@ class BinValueComponent(Component):
             return logged
         return cls(context.object(rec['bins']), rec['kind'], rec['band'],
                    units=rec['units'])
+
+
+class BroadcastLabelsComponent(Component):
+    """
+    The labels of a bin map broadcast over the grid of another dataset (a
+    cube, the spectra), without a copy: the ``bin`` component that
+    `pixbin_glue.link_binmap` gives the datasets on the bin map's grid.
+    Saved as a reference to the bin map's `BinLabelsComponent`, the shape and
+    the two axes of the grid, not as the broadcast array.
+
+    Parameters
+    ----------
+    bins : `BinLabelsComponent`
+        The ``bin`` component of the bin map.
+    shape : tuple of int
+        Shape of the other dataset.
+    axes : (int, int)
+        Its array axes of the bin map's rows and columns.
+    """
+
+    def __init__(self, bins, shape, axes):
+        labels = np.asarray(bins.data)
+        grid = [1] * len(shape)
+        grid[axes[0]], grid[axes[1]] = labels.shape
+        super().__init__(np.broadcast_to(labels.reshape(grid), tuple(shape)))
+        self.bins, self.axes = bins, (int(axes[0]), int(axes[1]))
+
+    def __gluestate__(self, context):
+        return {'bins': context.id(self.bins), 'shape': [int(n) for n in self.shape],
+                'axes': list(self.axes)}
+
+    @classmethod
+    def __setgluestate__(cls, rec, context):
+        return cls(context.object(rec['bins']), rec['shape'], rec['axes'])

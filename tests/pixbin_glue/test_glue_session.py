@@ -163,3 +163,28 @@ def test_muse_session_is_compact_and_exact(glue_plugins, tmp_path):
     binmap.write(tmp_path / 'direct.fits')
     with fits.open(tmp_path / 'restored.fits') as a, fits.open(tmp_path / 'direct.fits') as b:
         assert len(a) == len(b) == 15
+
+
+def test_broadcast_labels_are_saved_as_a_reference(binned_spectra):
+    """
+    The bin labels broadcast over the cube (what link_binmap adds) cost a
+    few bytes in a session as a BroadcastLabelsComponent, a cube-sized array
+    as a plain Component.
+    """
+    from glue.core.state import GlueSerializer, GlueUnSerializer
+    from pixbin_glue._session import BroadcastLabelsComponent
+    dc, bins, direct = binned_spectra
+    labels = bins.get_component('bin')
+    cube = dc['cube']
+    plain = len(GlueSerializer(dc).dumps())
+    cid = next(c for c in cube.main_components if c.label.startswith('bin'))
+    np.testing.assert_array_equal(cube.get_data(cid)[3], direct.labels)
+    cube.add_component(BroadcastLabelsComponent(labels, cube.shape, (1, 2)), cid)
+    text = GlueSerializer(dc).dumps()
+    broadcast_bytes = cube.size * direct.labels.itemsize
+    assert plain - len(text) > broadcast_bytes        # base64 of the broadcast array
+    restored = GlueUnSerializer.loads(text).object('__main__')
+    component = restored['cube'].get_component(cid.label)
+    assert isinstance(component, BroadcastLabelsComponent)
+    assert component.bins is restored[bins.label].get_component('bin')
+    np.testing.assert_array_equal(component.data, np.broadcast_to(direct.labels, cube.shape))
