@@ -2,41 +2,26 @@
 """
 What ``pixbin_glue.setup`` registers with glue-core: the pixbin FITS data
 factories (bin maps, and input cubes read by `pixbin.io.read_input`) and
-exporter, the pixel-grid autolinker and the bin colour map.
+exporter, the translator of `pixbin.BinMap` (``dc['bins'] = binmap``), the
+pixel-grid autolinker, the bin colour map and the layer-artist maker that
+shows bin numbers in bin colours in every image viewer.
 """
 
 import os
 
-__all__ = ['BIN_CMAP_NAME', 'BIN_CMAP_SIZE', 'bin_cmap', 'read_binmap_data', 'register_core',
-           'write_binmap_data']
+from ._bin_colours import BIN_CMAP_NAME, BIN_CMAP_SIZE, bin_cmap
 
-#: Name of the categorical colour map of bin numbers (matplotlib and glue).
-BIN_CMAP_NAME = 'pixbin_bins'
-#: Number of colours of that map: bins 0..BIN_CMAP_SIZE - 1 get one colour each.
-BIN_CMAP_SIZE = 4096
+__all__ = ['BIN_CMAP_NAME', 'BIN_CMAP_SIZE', 'EXPORTER_LABEL', 'bin_cmap', 'export_refusal',
+           'read_binmap_data', 'register_core', 'write_binmap_data']
+
+#: Label of the layer-artist maker that colours bin numbers in image viewers.
+BIN_LAYER_MAKER = 'pixbin bin colours'
 
 # Ahead of glue's generic FITS reader (priority 100) for pixbin and piXedfit
 # bin-map files.
 FACTORY_PRIORITY = 500
-
-
-def bin_cmap():
-    """
-    The categorical colour map of bin numbers (`pixbin.plotting.bin_colormap`).
-
-    Bin 0 (no bin) is transparent.  It has `BIN_CMAP_SIZE` colours, so that one
-    named map serves every bin map (glue saves colour maps by name); an image
-    layer shows bin ``k`` in colour ``k`` with ``v_min = -0.5`` and
-    ``v_max = BIN_CMAP_SIZE - 0.5``.
-    """
-    import matplotlib
-    if BIN_CMAP_NAME in matplotlib.colormaps:
-        return matplotlib.colormaps[BIN_CMAP_NAME]
-    from pixbin.plotting import bin_colormap
-    cmap, _ = bin_colormap(BIN_CMAP_SIZE - 1)
-    cmap.name = BIN_CMAP_NAME
-    matplotlib.colormaps.register(cmap, name=BIN_CMAP_NAME)
-    return matplotlib.colormaps[BIN_CMAP_NAME]
+#: Label of the pixbin exporter in glue's export dialogs.
+EXPORTER_LABEL = 'pixbin bin map (FITS)'
 
 
 def is_binmap_file(filename, **kwargs):
@@ -81,25 +66,46 @@ def write_binmap_data(filename, data, components=None):
     ValueError
         If ``data`` is a subset or not a bin-map dataset.
     """
-    from glue.core import Subset
-
-    from ._binmap_data import binmap_from_data, is_binmap_data
-    if isinstance(data, Subset):
-        raise ValueError('the pixbin exporter writes whole bin maps: export the bin-map '
-                         'dataset, not a subset')
-    if not is_binmap_data(data):
-        raise ValueError(f'data must be a pixbin bin-map dataset to be written as a pixbin '
-                         f'file, got {data.label!r}')
+    from ._binmap_data import binmap_from_data
+    problem = export_refusal(data)
+    if problem is not None:
+        raise ValueError(problem)
     # glue's export dialog has already asked whether to replace an existing file
     # (glue exporters get no overwrite argument); the write itself is atomic.
     binmap_from_data(data).write(os.fspath(filename), overwrite=True)
 
 
+def export_refusal(data):
+    """
+    Why the pixbin exporter cannot write ``data`` (a sentence), or None if it can.
+
+    glue offers every registered exporter for every dataset and subset; the
+    pixbin exporter writes whole bin-map datasets only.
+    """
+    from glue.core import Subset
+
+    from ._binmap_data import is_binmap_data
+    if isinstance(data, Subset):
+        return (f'the pixbin exporter writes whole bin maps: export the bin-map dataset '
+                f'{data.data.label!r}, not its subset {data.label!r}')
+    if not is_binmap_data(data):
+        return (f'data must be a pixbin bin-map dataset to be written as a pixbin file, got '
+                f'{getattr(data, "label", data)!r}: bin it first (Bin pixels (pixbin)...) '
+                f'or choose another format')
+    return None
+
+
 def register_core():
     """Register the glue-core parts of the plugin (called by ``pixbin_glue.setup``)."""
-    from glue.config import autolinker, colormaps, data_exporter, data_factory
+    from glue.config import autolinker, colormaps, data_exporter, data_factory, data_translator
 
-    from ._links import AUTOLINK_LABEL, autolink_binmaps
+    from pixbin import BinMap
+
+    from ._binmap_data import BinMapTranslator
+    if BinMap not in data_translator.supported_classes:
+        data_translator(BinMap)(BinMapTranslator)
+
+    from ._links import AUTOLINK_LABEL, autolink_binmaps, filter_autolinkers
     data_factory('pixbin bin map (FITS)', identifier=is_binmap_file,
                  priority=FACTORY_PRIORITY)(read_binmap_data)
     # input cubes of the layouts that pixbin.io.read_input knows, read by it
@@ -107,9 +113,17 @@ def register_core():
     if 'pixbin input cube (FITS)' not in [f.label for f in data_factory]:
         data_factory('pixbin input cube (FITS)', identifier=is_input_file,
                      priority=INPUT_FACTORY_PRIORITY)(read_input_data)
-    data_exporter('pixbin bin map (FITS)', extension=['fits'])(write_binmap_data)
+    if EXPORTER_LABEL not in [e.label for e in data_exporter]:
+        data_exporter(EXPORTER_LABEL, extension=['fits'])(write_binmap_data)
     if AUTOLINK_LABEL not in [label for label, _ in autolinker]:
         autolinker(AUTOLINK_LABEL)(autolink_binmaps)
+    # no WCS links proposed between datasets that pixbin pixel-linked
+    filter_autolinkers()
     cmap = bin_cmap()
     if cmap not in [c for _, c in colormaps]:
         colormaps.add('pixbin bins', cmap)
+    # bin numbers in bin colours in every image viewer, not only pixbin's
+    from glue.config import layer_artist_maker
+    if BIN_LAYER_MAKER not in [m.label for m in layer_artist_maker]:
+        from ._bin_colours import bin_layer_artist
+        layer_artist_maker(BIN_LAYER_MAKER)(bin_layer_artist)
