@@ -89,7 +89,8 @@ OPTIONS = {option.name: option for option in (
            "that can reach the S/N; 'greedy' is piXedfit's scheme", choices=tuple(METHODS)),
     Option('ref_band', None, 'band index or name that orders the seeds', parse=_band,
            default_text='the band with the highest total S/N'),
-    Option('min_diameter', 2.0, 'minimum bin diameter in pixels, e.g. the PSF FWHM',
+    Option('min_diameter', 2.0, 'diameter in pixels of the core disc of a bin (not a '
+           'guaranteed minimum size), e.g. the PSF FWHM',
            parse=float),
     Option('redchi2_limit', 4.0, 'largest reduced chi-square between a pixel SED and its '
            'bin SED', parse=float),

@@ -96,14 +96,20 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
         Band (index or name) whose flux orders the seeds.  `None` chooses the
         band with the highest total S/N.
     min_diameter : float or `~astropy.units.Quantity`, optional
-        Minimum bin diameter in pixels (e.g. the PSF FWHM); an angle is
-        converted with the WCS pixel scale.  A bin takes the free pixels
-        within ``min_diameter / 2`` of its seed that match its SED before
-        its S/N is tested.
+        Diameter of the core of a bin, in pixels (e.g. the PSF FWHM); an
+        angle is converted with the WCS pixel scale.  A bin takes the free
+        pixels within ``min_diameter / 2`` of its seed that match its SED
+        before its S/N is tested.  It is not a guaranteed size: a bin is
+        smaller where pixels of its disc are already in other bins, masked,
+        or refused by the shape test (single-pixel bins occur, see
+        :ref:`parameters`).
     redchi2_limit : float, optional
         Largest reduced chi-square between the SED of a pixel and the SED of
-        the bin it joins (the bin SED scaled to the pixel).  Lower values give
-        more homogeneous but larger numbers of bins.
+        the bin it joins (the bin SED scaled to the pixel).  Lower values
+        refuse more pixels: more and smaller bins, many of a single pixel
+        where colours change; higher values give fewer, larger bins that mix
+        SED shapes.  Below about 2 the bins stop becoming more homogeneous
+        (see :ref:`parameters`).
     mask : array-like of bool, optional
         Pixels to leave out (True = bad), shape (ny, nx) or (nbands, ny, nx),
         combined with ``cube.mask``.  Pixels that are NaN, masked or have an
@@ -116,12 +122,15 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     leftovers : {'unbinned', 'merge'}, optional
         Pixels that cannot reach the threshold keep label 0 (``'unbinned'``,
         the default) or join the adjacent bin whose SED they match best
-        (``'merge'``), which lowers that bin's S/N slightly or raises it.
+        (``'merge'``).  Merged pixels add their noise: a bin that takes them
+        can fall below ``snr`` (check ``bm.snr``), so ``'merge'`` trades the
+        S/N guarantee for full coverage.
     strict_min_diameter : bool, optional
         If True, a bin takes every free pixel within ``min_diameter / 2`` of
-        its seed without the shape test (piXedfit's behaviour), so that every
-        bin is at least ``min_diameter`` across even where the SED changes
-        abruptly; the default favours SED homogeneity at such edges.
+        its seed without the shape test (piXedfit's behaviour), so that bins
+        are not cut at sharp SED edges (they are still smaller where the
+        disc's pixels are already in other bins); the default favours SED
+        homogeneity at such edges.
     covariance : None, float or callable, optional
         Correction of the binned noise for correlated pixels: a number
         ``alpha`` multiplies the quadrature noise of an ``n``-pixel bin by

@@ -36,9 +36,9 @@ def test_docs_build_without_warnings(tmp_path):
     assert result.returncode == 0, (
         f'sphinx-build -W failed (exit {result.returncode}):\n{result.stderr[-8000:]}')
     assert 'WARNING' not in result.stderr, result.stderr[-8000:]
-    for page in ('index', 'installation', 'getting_started', 'own_data', 'tutorial', 'pixedfit',
-                 'algorithm', 'io', 'glue', 'real_data', 'api', 'citing', 'affiliated',
-                 'changes'):
+    for page in ('index', 'installation', 'getting_started', 'own_data', 'tutorial',
+                 'pixedfit', 'algorithm', 'parameters', 'io', 'glue', 'real_data', 'api',
+                 'citing', 'affiliated', 'changes'):
         assert (output / f'{page}.html').is_file(), f'{page}.html was not written'
     # every figure is made by the build
     figures = list((output / '_images').glob('*.png'))

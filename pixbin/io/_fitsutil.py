@@ -78,10 +78,21 @@ def open_fits(path, lazy=False):
     return hdul
 
 
+def _stored_size(hdul, i, hdu):
+    """
+    Bytes of data of ``hdu`` in the file: for a tile-compressed image those of
+    its compressed table (``hdu.size`` is that of the image), else ``hdu.size``.
+    """
+    if isinstance(hdu, fits.CompImageHDU):
+        table = getattr(hdu, '_bintable', None)     # the table as stored (astropy >= 6.1)
+        return table.size if table is not None else hdul.fileinfo(i)['datSpan']
+    return hdu.size
+
+
 def _check_complete(hdul, filesize):
     """Raise a ValueError if the data of an HDU would end beyond the end of the file."""
     for i, hdu in enumerate(hdul):
-        end = hdul.fileinfo(i)['datLoc'] + hdu.size
+        end = hdul.fileinfo(i)['datLoc'] + _stored_size(hdul, i, hdu)
         if end > filesize:
             raise ValueError(f'the file is truncated: HDU {i} ({hdu.name}) needs {end} bytes, '
                              f'the file has {filesize}')

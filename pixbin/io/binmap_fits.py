@@ -18,12 +18,22 @@ photometric                 spectrophotometric
 
 The bin-map extensions carry the celestial WCS and piXedfit's keywords
 (``nfilters``, ``refband``, ``nbins`` or ``nbinsph``/``nbinssp``, ``unit``,
-``bunit``, ``fil0..``, ``specphot``).  As in piXedfit, every pixel of
-``BIN_FLUX`` holds the summed flux of its bin (0 outside bins), in units of
-``unit`` x erg/s/cm2/A.  The ``BINS`` table holds one row per bin (``BIN``,
-``NPIX``, ``XCEN``, ``YCEN``, ``ETA``, ``FLUX``, ``FLUX_ERR`` in the bin map's
-own unit), ``BANDS`` the band names and wavelengths, and the primary header the
-binning parameters (``PBSNRi``, ``PBREFB``, ``PBDMIN``, ``PBCHI2``, ...).
+``bunit``, ``fil0..``, ``specphot``); the primary header repeats them, because
+piXedfit's fitting functions read them from the first header of the file.  As
+in piXedfit, every pixel of ``BIN_FLUX`` holds the summed flux of its bin (0
+outside bins), in units of ``unit`` x erg/s/cm2/A.  The ``BINS`` table holds
+one row per bin (``BIN``, ``NPIX``, ``XCEN``, ``YCEN``, ``ETA``, ``FLUX``,
+``FLUX_ERR`` in the bin map's own unit), ``BANDS`` the band names and
+wavelengths, and the primary header the binning parameters (``PBSNRi``,
+``PBREFB``, ``PBDMIN``, ``PBCHI2``, ...).
+
+The per-pixel images (``BIN_FLUX``, ``BIN_SPEC_FLUX``, ... : the same values
+over each bin) and the per-bin spectra are written as FITS tile-compressed
+images, losslessly (GZIP with byte shuffling, no quantization: every float
+is kept bit for bit), unless ``write_binmap(..., compress=False)``.
+`astropy.io.fits` opens them under the same names and gives the same arrays
+(``fits.open(path)['BIN_SPEC_FLUX'].data``); a spectral cube's bin map would
+otherwise be about 2.4 times the size of the cube.
 """
 
 import numbers
@@ -51,7 +61,7 @@ FORMAT_VERSION = 1
 _PARAMETERS = (  # meta key, header keyword, comment
     ('method', 'PBMETHOD', 'binning algorithm'),
     ('ref_band', 'PBREFB', 'reference band (brightness order)'),
-    ('min_diameter', 'PBDMIN', 'minimum bin diameter [pixel]'),
+    ('min_diameter', 'PBDMIN', 'diameter of the core of a bin [pixel]'),
     ('strict_min_diameter', 'PBSTRICT', 'core disc taken without shape test'),
     ('redchi2_limit', 'PBCHI2', 'reduced chi-square limit of the shape test'),
     ('sys_err', 'PBSYSERR', 'fractional systematic error in the shape test'),
@@ -83,14 +93,30 @@ def _pixedfit_values(quantity, wavelengths):
     return quantity.value, 1.0, unit.to_string()
 
 
+def _compressed(data, name, header=None, compress=True):
+    """
+    A losslessly tile-compressed image HDU (GZIP_2, no quantization) of
+    ``data``; one tile per plane, at most about 2 million pixels a tile.
+    An empty array, or any with ``compress`` False, is a plain image HDU.
+    """
+    data = np.asarray(data)
+    if data.size == 0 or not compress:
+        return fits.ImageHDU(data, header=header, name=name)
+    rows = max(1, min(data.shape[-2] if data.ndim > 1 else 1, 2 ** 21 // data.shape[-1]))
+    tile = (1,) * (data.ndim - 2) + (rows, data.shape[-1]) if data.ndim > 1 else data.shape
+    return fits.CompImageHDU(data, header=header, name=name, compression_type='GZIP_2',
+                             quantize_level=0.0, tile_shape=tile)
+
+
 def _paint(labels, per_bin):
     """Per-pixel image (nlead, ny, nx) of per-bin values (nbins, nlead); 0 outside bins."""
     table = np.concatenate([np.zeros((1, per_bin.shape[1])), per_bin])
     return np.moveaxis(table[labels], -1, 0)
 
 
-def _map_header(bm, specphot, scale, bunit):
-    header = fits.Header() if bm.wcs is None else exact_wcs_header(bm.wcs)
+def _pixedfit_header(bm, specphot, scale, bunit):
+    """piXedfit's keywords of the bin map (``nfilters``, ``nbins``, ``unit``, ``fil0``, ...)."""
+    header = fits.Header()
     header['nfilters'] = (bm.nbands, 'number of bands')
     ref = bm.meta.get('ref_band')
     header['refband'] = (bm.band_names.index(ref) if ref in bm.band_names else -1,
@@ -114,7 +140,7 @@ def _map_header(bm, specphot, scale, bunit):
     return header
 
 
-def _primary_header(bm):
+def _primary_header(bm, pixedfit_header):
     header = fits.Header()
     header['ORIGIN'] = 'pixbin'
     header['PIXBIN'] = (version, 'pixbin version')
@@ -135,6 +161,10 @@ def _primary_header(bm):
     else:
         header['PBCOVAR'] = ('alpha', 'eta = 1 + PBALPHA log10(npix)')
         set_exact(header, 'PBALPHA', cov)
+    # piXedfit's fitting functions read its keywords from the first header
+    for card in pixedfit_header.cards:
+        if card.keyword not in header:
+            header.append(card)
     return header
 
 
@@ -193,8 +223,12 @@ def _check_writable(bm):
                              f"per band) to be written to a FITS header, got {snr!r}")
 
 
-def binmap_to_hdulist(bm):
-    """The FITS HDUs of a `~pixbin.BinMap` (see the module docstring)."""
+def binmap_to_hdulist(bm, compress=True):
+    """
+    The FITS HDUs of a `~pixbin.BinMap` (see the module docstring); the
+    per-pixel maps and the spectra are compressed without loss unless
+    ``compress`` is False.
+    """
     if bm.flux is None:
         raise ValueError('only a BinMap with photometry (flux, flux_err) can be written')
     _check_writable(bm)
@@ -202,9 +236,11 @@ def binmap_to_hdulist(bm):
     wave = bm.band_wavelengths
     flux, scale, bunit = _pixedfit_values(bm.flux, wave)
     err, _, _ = _pixedfit_values(bm.flux_err, wave)
-    map_header = _map_header(bm, specphot, scale, bunit)
+    pixedfit_header = _pixedfit_header(bm, specphot, scale, bunit)
+    map_header = fits.Header() if bm.wcs is None else exact_wcs_header(bm.wcs)
+    map_header.extend(pixedfit_header)
     labels = bm.labels.astype(np.int32)
-    hdus = [fits.PrimaryHDU(header=_primary_header(bm))]
+    hdus = [fits.PrimaryHDU(header=_primary_header(bm, pixedfit_header))]
     prefix = 'PHOTO_' if specphot else ''
     hdus.append(fits.ImageHDU(labels, header=map_header, name=f'{prefix}BIN_MAP'))
     if specphot:
@@ -212,8 +248,8 @@ def binmap_to_hdulist(bm):
         hdus.append(fits.ImageHDU(bm.spec_labels.astype(np.int32), header=spec_header,
                                   name='SPEC_BIN_MAP'))
     flux_name = 'BIN_PHOTO_FLUX' if specphot else 'BIN_FLUX'
-    hdus.append(fits.ImageHDU(_paint(labels, flux), name=flux_name))
-    hdus.append(fits.ImageHDU(_paint(labels, err), name=flux_name + 'ERR'))
+    hdus.append(_compressed(_paint(labels, flux), flux_name, None, compress))
+    hdus.append(_compressed(_paint(labels, err), flux_name + 'ERR', None, compress))
     if specphot:
         spectra = bm.spectra
         spectral_axis = spectra.spectral_axis
@@ -228,12 +264,12 @@ def binmap_to_hdulist(bm):
         full[bm.spec_bin_ids - 1] = spectra.flux.to_value(target, density)
         spec_header = fits.Header()
         spec_header['BUNIT'] = target.to_string()
-        hdus.append(fits.ImageHDU(_paint(bm.spec_labels, full), header=spec_header,
-                                  name='BIN_SPEC_FLUX'))
+        hdus.append(_compressed(_paint(bm.spec_labels, full), 'BIN_SPEC_FLUX', spec_header,
+                                compress))
         if spectra.uncertainty is not None:
             full[bm.spec_bin_ids - 1] = spectra.uncertainty.quantity.to_value(target, density)
-            hdus.append(fits.ImageHDU(_paint(bm.spec_labels, full), header=spec_header,
-                                      name='BIN_SPEC_FLUXERR'))
+            hdus.append(_compressed(_paint(bm.spec_labels, full), 'BIN_SPEC_FLUXERR',
+                                    spec_header, compress))
     # exact per-bin values in the bin map's own unit
     table = Table()
     table['BIN'] = np.asarray(bm.bin_ids, np.int32)
@@ -270,12 +306,13 @@ def binmap_to_hdulist(bm):
         header = fits.Header()
         header['BUNIT'] = spectra.flux.unit.to_string()
         header['SPECUNIT'] = (spectra.spectral_axis.unit.to_string(), 'unit of SPECAXIS')
-        hdus.append(fits.ImageHDU(spectra.flux.value, header=header, name='SPECTRA'))
+        hdus.append(_compressed(spectra.flux.value, 'SPECTRA', header, compress))
         if spectra.uncertainty is not None:
-            hdus.append(fits.ImageHDU(spectra.uncertainty.quantity.to_value(spectra.flux.unit),
-                                      header=header, name='SPECTRA_ERR'))
+            hdus.append(_compressed(spectra.uncertainty.quantity.to_value(spectra.flux.unit),
+                                    'SPECTRA_ERR', header, compress))
         if spectra.mask is not None:
-            hdus.append(fits.ImageHDU(np.asarray(spectra.mask, np.uint8), name='SPECTRA_MASK'))
+            hdus.append(_compressed(np.asarray(spectra.mask, np.uint8), 'SPECTRA_MASK', None,
+                                    compress))
         hdus.append(fits.ImageHDU(spectra.spectral_axis.value, name='SPECAXIS'))
         hdus[-1].header['BUNIT'] = spectra.spectral_axis.unit.to_string()
         if bm.spec_region is not None:
@@ -283,12 +320,14 @@ def binmap_to_hdulist(bm):
     return fits.HDUList(hdus)
 
 
-def write_binmap(bm, path, *, overwrite=False):
+def write_binmap(bm, path, *, overwrite=False, compress=True):
     """
     Write a `~pixbin.BinMap` to a FITS file (pixbin's layout, piXedfit-compatible).
 
     The file is written to a temporary file in the same folder and renamed,
     so an interrupted write leaves no partial file and the old one intact.
+    The per-pixel maps and the spectra are tile-compressed without loss
+    (astropy, and piXedfit, read them under the same extension names).
 
     Parameters
     ----------
@@ -298,6 +337,11 @@ def write_binmap(bm, path, *, overwrite=False):
         Output file.
     overwrite : bool, optional
         Replace ``path`` if it exists.
+    compress : bool, optional
+        Compress the per-pixel maps and the spectra (lossless GZIP; the
+        default).  False writes plain images: a larger file (for a spectral
+        cube about 2.4 times the cube instead of 0.5 to 1.5) written several
+        times faster.
 
     Raises
     ------
@@ -305,8 +349,25 @@ def write_binmap(bm, path, *, overwrite=False):
         If ``path`` exists and ``overwrite`` is False.
     FileNotFoundError
         If the folder does not exist.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> import pixbin
+    >>> from pixbin.io import read_binmap, write_binmap
+    >>> bm = pixbin.bin_pixels(pixbin.datasets.make_mock_galaxy(shape=(40, 40)), snr=5)
+    >>> folder = tempfile.mkdtemp()
+    >>> write_binmap(bm, os.path.join(folder, 'bins.fits'))
+    >>> write_binmap(bm, os.path.join(folder, 'plain.fits'), compress=False)
+    >>> small = os.path.getsize(os.path.join(folder, 'bins.fits'))
+    >>> small < os.path.getsize(os.path.join(folder, 'plain.fits'))
+    True
+    >>> back = read_binmap(os.path.join(folder, 'bins.fits'))
+    >>> bool((back.flux == bm.flux).all())              # the same numbers, bit for bit
+    True
     """
-    hdul = binmap_to_hdulist(bm)
+    hdul = binmap_to_hdulist(bm, compress=compress)
     with atomic_path(path, overwrite=overwrite) as tmp:
         hdul.writeto(tmp, overwrite=True, checksum=True)
 

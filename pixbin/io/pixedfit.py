@@ -18,8 +18,8 @@ import astropy.units as u
 import numpy as np
 from astropy.nddata import NDData, StdDevUncertainty
 
-from ._fitsutil import (PIXEDFIT_UNIT, display_name, float_view, header_wcs, int_keyword,
-                        open_fits, require, scaled_unit)
+from ._fitsutil import (PIXEDFIT_UNIT, display_name, extension_names, float_view, header_wcs,
+                        int_keyword, open_fits, require, scaled_unit)
 from .filters import band_wavelengths
 
 __all__ = ['PIXEDFIT_UNIT', 'read_pixedfit']
@@ -73,6 +73,9 @@ def read_pixedfit(path):
         path = display_name(path)
         header = hdul[0].header
         what = 'a piXedfit flux-map cube'
+        if {'BIN_MAP', 'PHOTO_BIN_MAP'} & set(extension_names(hdul)):
+            raise ValueError(f'{path} is not {what}: it is a bin-map file (read it with '
+                             f'read_binmap)')
         if 'nfilters' not in header:
             raise ValueError(f'{path} is not {what}: the primary header has no nfilters '
                              f'keyword')

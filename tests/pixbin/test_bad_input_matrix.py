@@ -233,6 +233,12 @@ def set_header(ext, key, value):
     return edit
 
 
+def del_header(ext, key):
+    def edit(hdul):
+        del hdul[ext].header[key]
+    return edit
+
+
 def set_data(ext, data):
     def edit(hdul):
         hdul[ext].data = data
@@ -380,6 +386,9 @@ PIXEDFIT_FILES = [
     ('fluxmap.fits', empty, ValueError, 'bad.fits: not a readable FITS file'),
     ('fluxmap.fits', folder, ValueError, 'bad.fits: not a readable FITS file'),
     ('bins.fits', None, ValueError,
+     r'bad.fits is not a piXedfit flux-map cube: it is a bin-map file \(read it with '
+     r'read_binmap\)'),
+    ('fluxmap.fits', del_header(0, 'nfilters'), ValueError,
      'bad.fits is not a piXedfit flux-map cube: the primary header has no nfilters keyword'),
     ('fluxmap.fits', set_header(0, 'nfilters', 'abc'), ValueError,
      "bad.fits: header keyword nfilters must be an integer, got 'abc'"),
