@@ -135,8 +135,9 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     min_diameter : float, optional
         Diameter in pixels of the core disc around the seed.
     strict_min_diameter : bool, optional
-        Take every core pixel without the shape test, so that every bin is
-        at least ``min_diameter`` across even at a sharp colour edge.
+        Take every free core pixel without the shape test (piXedfit's
+        behaviour), so that cores are not cut at sharp colour edges; a bin is
+        still smaller where the core's pixels are already in other bins.
     redchi2_limit : float, optional
         Largest reduced chi-square between a pixel SED and the bin SED.
     sys_err : float, optional
