@@ -6,16 +6,32 @@ Binning many cubes in parallel: `bin_many` and ``pixbin batch``.
 import glob
 import os
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ._options import OPTIONS
+from .exceptions import PixbinWarning
 
 __all__ = ['bin_many', 'read_config']
 
 #: Options of `~pixbin.bin_pixels` that a batch configuration may set.
 BIN_OPTIONS = tuple(OPTIONS)
+
+#: What the default scheduler does when dask.distributed is not installed.
+NO_DASK_FALLBACK = ("dask.distributed is not installed: binning on a local process pool "
+                    "(scheduler='processes'); pip install 'astro-pixbin[dask]' for a dask "
+                    "cluster")
+
+
+def has_dask_distributed():
+    """Whether dask.distributed can be imported (the ``dask`` extra)."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def read_config(path):
@@ -132,9 +148,9 @@ def _executor(scheduler, workers):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise ImportError("bin_many with scheduler=None or a scheduler address needs "
-                          "dask.distributed: pip install 'astro-pixbin[dask]' (or use "
-                          "scheduler='processes')") from None
+        raise ImportError(f"bin_many with scheduler={scheduler!r} (a dask scheduler "
+                          "address) needs dask.distributed: pip install "
+                          "'astro-pixbin[dask]' (or use scheduler='processes')") from None
     if scheduler is None:
         # The dashboard on a free port: None still asks for 8787, which another
         # cluster (another pixbin batch) may hold.
@@ -173,10 +189,13 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     output_dir : str or path-like
         Folder for the bin maps (created if missing).
     scheduler : None, str, optional
-        None: a local dask.distributed cluster (one process per worker);
+        None (default): a local dask.distributed cluster (one process per
+        worker) when dask.distributed is installed, else a local process
+        pool, as with ``'processes'`` (a `~pixbin.PixbinWarning` says so);
         an address such as ``'tcp://10.0.0.5:8786'``: an existing dask
-        scheduler; ``'processes'``: a local process pool without dask;
-        ``'serial'``: one after the other in this process.
+        scheduler (needs dask.distributed: ImportError without it);
+        ``'processes'``: a local process pool without dask; ``'serial'``:
+        one after the other in this process.
     workers : int, optional
         Number of local workers (default: the number of CPUs).
     overwrite : bool, optional
@@ -199,6 +218,15 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     ValueError
         If ``snr`` is missing, an option is unknown or a pattern matches
         nothing.
+    ImportError
+        If ``scheduler`` is a dask scheduler address and dask.distributed is
+        not installed.
+
+    Warns
+    -----
+    PixbinWarning
+        If ``scheduler`` is None and dask.distributed is not installed (the
+        cubes are then binned on a local process pool).
     """
     from astropy.table import Table
 
@@ -223,6 +251,9 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
         else:
             todo.append((path, out))
     bar = progress_callback(bool(progress) and bool(todo), desc='cubes')
+    if todo and scheduler is None and not has_dask_distributed():
+        warnings.warn(NO_DASK_FALLBACK, PixbinWarning, stacklevel=2)
+        scheduler = 'processes'
     if todo:
         submit, as_completed, close = _executor(scheduler, workers)
         try:
