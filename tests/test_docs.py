@@ -8,7 +8,9 @@ runs every example and makes every figure of the pages, so a change that
 breaks a page fails here.  Needs the ``docs`` extra: ``pip install -e ".[docs]"``.
 """
 
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,3 +45,37 @@ def test_docs_build_without_warnings(tmp_path):
     # every figure is made by the build
     figures = list((output / '_images').glob('*.png'))
     assert len(figures) >= 8, sorted(f.name for f in figures)
+    # every link inside the site, the [source] and [docs] links of the API included,
+    # goes to a page that has its anchor
+    assert broken_local_links(output) == []
+
+
+def broken_local_links(root):
+    """``(page, href)`` of the links in the HTML under ``root`` whose page or anchor is missing."""
+    pages = {path: path.read_text(encoding='utf-8') for path in root.rglob('*.html')
+             if '_static' not in path.parts}
+    anchors = {path.resolve(): set(re.findall(r'\bid="([^"]+)"', text))
+               for path, text in pages.items()}
+    broken = []
+    for path, text in pages.items():
+        for href in re.findall(r'href="([^"]+)"', text):
+            href = html.unescape(href)
+            if re.match(r'[a-z]+:', href):             # http:, https:, mailto:
+                continue
+            target, _, anchor = href.partition('#')
+            target = target.split('?')[0]
+            page = (path.parent / target).resolve() if target else path.resolve()
+            if not page.exists() or (anchor and page in anchors
+                                     and anchor not in anchors[page]):
+                broken.append((str(path.relative_to(root)), href))
+    return broken
+
+
+def test_broken_local_links_finds_a_missing_anchor(tmp_path):
+    (tmp_path / 'api').mkdir()
+    (tmp_path / 'api' / 'f.html').write_text('<dt id="pixbin.f">f</dt>')
+    (tmp_path / 'src.html').write_text(
+        '<a href="api/f.html#pixbin.f">ok</a> <a href="api/f.html#pixbin.io.f">bad</a> '
+        '<a href="gone.html">gone</a> <a href="https://x.org/#y">external</a>')
+    assert broken_local_links(tmp_path) == [('src.html', 'api/f.html#pixbin.io.f'),
+                                            ('src.html', 'gone.html')]
