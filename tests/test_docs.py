@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip('sphinx')
@@ -79,3 +80,63 @@ def test_broken_local_links_finds_a_missing_anchor(tmp_path):
         '<a href="gone.html">gone</a> <a href="https://x.org/#y">external</a>')
     assert broken_local_links(tmp_path) == [('src.html', 'api/f.html#pixbin.io.f'),
                                             ('src.html', 'gone.html')]
+
+
+def page_steps(text):
+    """
+    The steps of a page in reading order: ``('python', source)`` for each ``>>>``
+    example and ``('pixbin', argv)`` for each ``.. pixbin-command::``.
+    """
+    import doctest
+    import shlex
+    steps = [(example.lineno, 'python', example.source)
+             for example in doctest.DocTestParser().get_examples(text)]
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith('.. pixbin-command::'):
+            command = [line.split('::', 1)[1]]
+            for more in lines[number + 1:]:
+                if not more.startswith('   ') or not more.strip():
+                    break
+                command.append(more)
+            argv = shlex.split(' '.join(command))
+            assert argv[0] == 'pixbin', command
+            steps.append((number, 'pixbin', argv[1:]))
+    return [(kind, what) for _, kind, what in sorted(steps, key=lambda step: step[0])]
+
+
+@pytest.mark.parametrize('page', ['pixedfit.rst', 'tutorial.rst', 'cubes.rst', 'installation.rst'])
+def test_page_runs_top_to_bottom(page, tmp_path, monkeypatch, capsys):
+    """The examples and the shell commands of a page, run in order in one folder, all work."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    from pixbin.cli import main
+    monkeypatch.chdir(tmp_path)
+    steps = page_steps((DOCS / page).read_text(encoding='utf-8'))
+    assert [kind for kind, _ in steps].count('pixbin') >= 1
+    namespace = {}
+    try:
+        for kind, what in steps:
+            if kind == 'python':
+                exec(compile(what, page, 'single'), namespace)
+            else:
+                assert main(what) == 0, (what, capsys.readouterr().err)
+    finally:
+        plt.close('all')
+    if page == 'pixedfit.rst':
+        # the Python block and the shell line wrote the same bins into two files
+        import pixbin
+        python, shell = (pixbin.read_binmap(name) for name in
+                         ('pixbin_ngc309.fits', 'pixbin_ngc309_cli.fits'))
+        assert python.nbins == shell.nbins == 192
+        np.testing.assert_array_equal(python.labels, shell.labels)
+
+
+def test_page_steps_in_reading_order():
+    text = ('Text\n\n   >>> x = 1\n\n.. pixbin-command:: pixbin bin a.fits --snr 5\n'
+            '   -o b.fits\n\nmore\n\n   >>> print(x)\n   1\n')
+    assert page_steps(text) == [('python', 'x = 1\n'),
+                                ('pixbin', ['bin', 'a.fits', '--snr', '5', '-o', 'b.fits']),
+                                ('python', 'print(x)\n')]
