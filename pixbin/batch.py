@@ -53,6 +53,21 @@ def read_config(path):
     ------
     ValueError
         If the file is not valid TOML or has unknown options.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pixbin.batch import read_config
+    >>> path = os.path.join(tempfile.mkdtemp(), 'params.toml')
+    >>> with open(path, 'w') as handle:
+    ...     _ = handle.write('''
+    ... [pixbin]
+    ... snr = [10, 10, 0]
+    ... ref_band = "sdss_r"
+    ... min_diameter = 4
+    ... ''')
+    >>> read_config(path)
+    {'snr': [10, 10, 0], 'ref_band': 'sdss_r', 'min_diameter': 4}
     """
     try:
         import tomllib
@@ -227,6 +242,40 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     PixbinWarning
         If ``scheduler`` is None and dask.distributed is not installed (the
         cubes are then binned on a local process pool).
+
+    Examples
+    --------
+    Two mock galaxies written as FITS cubes, binned one after the other
+    (``scheduler='serial'``; the default bins them in parallel):
+
+    >>> import os, tempfile
+    >>> from astropy.io import fits
+    >>> import pixbin
+    >>> folder = tempfile.mkdtemp()
+    >>> for seed in (1, 2):
+    ...     mock = pixbin.datasets.make_mock_galaxy(shape=(40, 40), seed=seed)
+    ...     header = mock.wcs.to_header()
+    ...     header['BUNIT'] = mock.unit.to_string()
+    ...     for i, name in enumerate(mock.meta['band_names']):
+    ...         header[f'FILTER{i}'] = name
+    ...     fits.HDUList([fits.PrimaryHDU(),
+    ...                   fits.ImageHDU(mock.data, header, name='FLUX'),
+    ...                   fits.ImageHDU(mock.uncertainty.array, name='FLUX_ERR')]
+    ...                  ).writeto(os.path.join(folder, f'galaxy{seed}.fits'))
+    >>> out = os.path.join(folder, 'bins')
+    >>> summary = pixbin.bin_many(os.path.join(folder, 'galaxy*.fits'), out,
+    ...                           scheduler='serial', progress=False,
+    ...                           snr=[10] * 7 + [0] * 5, ref_band='sdss_r')
+    >>> summary['status'].tolist(), summary['nbins'].tolist(), sorted(os.listdir(out))
+    (['done', 'done'], [86, 85], ['galaxy1_bins.fits', 'galaxy2_bins.fits'])
+
+    A second run skips the cubes whose bin map exists:
+
+    >>> again = pixbin.bin_many(os.path.join(folder, 'galaxy*.fits'), out,
+    ...                         scheduler='serial', progress=False,
+    ...                         snr=[10] * 7 + [0] * 5, ref_band='sdss_r')
+    >>> again['status'].tolist(), again.meta
+    (['skipped', 'skipped'], {'done': 0, 'skipped': 2, 'failed': 0})
     """
     from astropy.table import Table
 

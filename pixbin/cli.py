@@ -322,7 +322,37 @@ class _ClosedPipeSafe:
 
 
 def main(argv=None):
-    """Run the command line; return the exit code."""
+    """
+    Run the command line; return the exit code.
+
+    ``pixbin ARGS`` in a shell is ``main([ARGS])`` in Python.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``pixbin`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    code : int
+        0 on success, 1 if ``pixbin batch`` could not bin some inputs, 2 on
+        bad input (with a one-line message on standard error).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pixbin.cli import main
+    >>> picture = os.path.join(tempfile.mkdtemp(), 'demo.png')
+    >>> main(['demo', '--size', '40', '-o', picture])
+    pixbin demo: 40x40 px, 12 bands, S/N >= 10 in galex_fuv, galex_nuv, sdss_u, ...
+    number of bins: ...
+    wrote ...demo.png
+    0
+    >>> os.path.exists(picture)
+    True
+    >>> main(['info', 'no-such-file.fits'])     # the message goes to standard error
+    2
+    """
     stdout = sys.stdout
     sys.stdout = safe = _ClosedPipeSafe(stdout)
     try:
