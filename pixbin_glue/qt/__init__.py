@@ -41,6 +41,18 @@ def bin_pixels_action(layer, data_collection):
     -------
     dialog : `~pixbin_glue.qt.dialog.BinPixelsDialog`
         The closed dialog (``dialog.result_data`` is the new dataset or None).
+
+    Examples
+    --------
+    glue-qt calls it from the right-click menu of its data list, where
+    `setup` puts it:
+
+    >>> from glue_qt.config import layer_action
+    >>> from pixbin_glue.qt import ACTION_LABEL, bin_pixels_action, setup
+    >>> setup()
+    >>> action = next(a for a in layer_action if a.label == ACTION_LABEL)
+    >>> action.label, action.callback is bin_pixels_action, action.single, action.data
+    ('Bin pixels (pixbin)...', True, True, True)
     """
     from qtpy import QtWidgets
 
@@ -72,6 +84,18 @@ def save_regions_action(layer, data_collection):
     -------
     path : str or None
         The file written, or None (cancelled, or the subset has no bin map).
+
+    Examples
+    --------
+    glue-qt calls it from the right-click menu of a subset in its data
+    list, where `setup` puts it:
+
+    >>> from glue_qt.config import layer_action
+    >>> from pixbin_glue.qt import REGIONS_ACTION_LABEL, save_regions_action, setup
+    >>> setup()
+    >>> action = next(a for a in layer_action if a.label == REGIONS_ACTION_LABEL)
+    >>> action.callback is save_regions_action, action.subset, action.subset_group
+    (True, True, True)
     """
     from qtpy import QtWidgets
 
@@ -99,6 +123,18 @@ def setup():
     Register the glue-qt parts of the plugin; a no-op without glue-qt and Qt.
 
     Also runs the glue-core setup (``pixbin_glue.setup``).
+
+    Examples
+    --------
+    glue-qt calls it when it loads its plugins; then its "New viewer" menu
+    offers the two pixbin viewers:
+
+    >>> from glue_qt.config import qt_client
+    >>> from pixbin_glue.qt import setup
+    >>> from pixbin_glue.qt.viewers import BinMapViewer, SEDViewer
+    >>> setup()
+    >>> [(viewer.LABEL, viewer in qt_client.members) for viewer in (BinMapViewer, SEDViewer)]
+    [('pixbin bin map', True), ('pixbin bin SEDs', True)]
     """
     global _DONE
     if _DONE:
