@@ -106,11 +106,11 @@ class BinMapJupyterViewer(BinMapViewerMixin, ImageJupyterViewer):
     >>> from glue_jupyter import jglue
     >>> import pixbin, pixbin_glue
     >>> from pixbin_glue.jupyter.viewers import BinMapJupyterViewer
+    >>> mock = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
     >>> app = jglue()
-    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
-    >>> app.data_collection['cube'] = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)
-    >>> bins = pixbin_glue.bin_data(app.data_collection, app.data_collection['cube'],
-    ...                             snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
+    >>> cube, = app.add_data(cube=Data(FLUX=mock.data, FLUX_ERR=mock.uncertainty.array))
+    >>> bins = pixbin_glue.bin_data(app.data_collection, cube, snr=[10] * 7 + [0] * 5,
+    ...                             unit=mock.unit, ref_band=4)
     >>> viewer = app.new_data_viewer(BinMapJupyterViewer, data=bins, show=False)
     >>> viewer.select_bin_at(20.0, 20.0)                 # what a click there does
     2
