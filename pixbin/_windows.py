@@ -309,7 +309,6 @@ def spectral_to_windows(cube, bands=None, mask=None, name='cube'):
         The spectral cube (with ``mask`` folded in), to be binned as
         ``spectra``.
     """
-    from ._validation import celestial_wcs
     if not is_spectral_cube(cube):
         raise TypeError(f'bands needs a spectral cube: a specutils Spectrum with 3-D flux or an '
                         f'NDData (nwave, ny, nx) with a spectral WCS axis and no band_names, '
@@ -322,10 +321,7 @@ def spectral_to_windows(cube, bands=None, mask=None, name='cube'):
                          f'InverseVariance)')
     if mask is not None:
         cube = _with_mask(cube, mask, name)
-    wcs = cube.wcs if isinstance(cube.wcs, WCS) else None
-    grid_wcs = None if wcs is None else celestial_wcs(_celestial(wcs), f'{name}.wcs')
-    flux_shape = np.shape(cube.flux) if is_spectrum(cube) else np.shape(cube.data)
-    probe = parse_spectra(cube, _spatial_shape(cube, flux_shape), grid_wcs, name)
+    probe, grid_wcs = _probe(cube, name)
     default = bands is None
     windows = default_windows(probe) if default else parse_bands(bands)
     channels = window_channels(windows, probe)
@@ -347,6 +343,27 @@ def spectral_to_windows(cube, bands=None, mask=None, name='cube'):
     photometric = NDData(mean, uncertainty=StdDevUncertainty(std), unit=probe.unit,
                          mask=nvalid == 0, wcs=grid_wcs, meta=meta)
     return photometric, cube
+
+
+def _probe(cube, name):
+    """The parsed spectra of a spectral cube and its celestial WCS."""
+    from ._validation import celestial_wcs
+    wcs = cube.wcs if isinstance(cube.wcs, WCS) else None
+    grid_wcs = None if wcs is None else celestial_wcs(_celestial(wcs), f'{name}.wcs')
+    flux_shape = np.shape(cube.flux) if is_spectrum(cube) else np.shape(cube.data)
+    return parse_spectra(cube, _spatial_shape(cube, flux_shape), grid_wcs, name), grid_wcs
+
+
+def default_bands(cube, name='cube'):
+    """
+    The wavelength windows that `~pixbin.bin_pixels` bins a spectral cube in
+    when no ``bands`` are given (`default_windows`), as a Quantity (n, 2).
+
+    For interfaces that show the default before binning (glue's dialog).
+    """
+    if not is_spectral_cube(cube):
+        raise TypeError(f'{name} must be a spectral cube, got {type(cube).__name__}')
+    return default_windows(_probe(cube, name)[0])
 
 
 def _spatial_shape(cube, flux_shape):

@@ -26,8 +26,8 @@ functions below need glue-core; importing this package does not.
 import importlib
 
 __all__ = ['BIN_COMPONENT', 'FluxComponents', 'bin_data', 'binmap_from_data', 'bins_in_subset',
-           'find_flux_components', 'is_binmap_data', 'link_binmap', 'region_to_subset',
-           'setup', 'subset_to_regions', 'write_subset_regions']
+           'find_flux_components', 'is_binmap_data', 'link_binmap', 'link_binmap_wcs',
+           'region_to_subset', 'setup', 'subset_to_regions', 'write_subset_regions']
 
 #: Label of the bin-number component of a bin-map dataset (0 = no bin).
 from ._constants import BIN_COMPONENT  # noqa: E402
@@ -42,6 +42,7 @@ _LAZY = {
     'bins_in_subset': '_binmap_data',
     'is_binmap_data': '_binmap_data',
     'link_binmap': '_links',
+    'link_binmap_wcs': '_links',
     'region_to_subset': '_regions',
     'subset_to_regions': '_regions',
     'write_subset_regions': '_regions',

@@ -27,10 +27,20 @@ def unique_label(data_collection, label):
     return f'{label}_{n}'
 
 
-def spectra_object(spectra):
-    """A glue dataset of spectra as a specutils Spectrum (the whole cube)."""
+def spectra_object(spectra, data_collection=None):
+    """
+    A glue dataset of spectra as a specutils Spectrum (the whole cube).
+
+    A spectral cube of an instrument layout read by glue's FITS reader
+    (``DATA`` with ``STAT`` and ``DQ`` in sibling datasets) gets its
+    uncertainty and mask from the siblings (`cube_nddata`).
+    """
     from glue.core import Data
     if isinstance(spectra, Data):
+        from ._components import cube_nddata, is_flux_cube
+        components = is_flux_cube(spectra, data_collection)
+        if components:
+            return cube_nddata(spectra, components)
         from specutils import Spectrum
         # statistic=None keeps the cube; the default ('mean') would collapse it
         result = spectra.get_object(Spectrum, statistic=None)
@@ -74,13 +84,15 @@ def read_region(region):
 
 
 def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
-             uncertainty_type=None, mask=None, unit=None, label=None, spectra=None,
-             spec_region=None, **kwargs):
+             uncertainty_type=None, mask=None, unit=None, uncertainty_unit=None, label=None,
+             spectra=None, spec_region=None, **kwargs):
     """
     Bin the pixels of a glue dataset and add the bin map to the collection.
 
-    The flux and uncertainty components are found by name (see
-    `find_flux_components`), the cube is binned with `pixbin.bin_pixels`, and
+    The flux and uncertainty components are found by the layout of the file
+    or by name (see `find_flux_components`), the cube is binned with
+    `pixbin.bin_pixels` (a spectral cube, e.g. ``DATA`` of a MUSE file,
+    through the wavelength windows ``bands=``, its spectra summed along), and
     the result is added as a bin-map dataset, pixel-linked to ``data`` and to
     every other dataset on the same grid (see `link_binmap`), which also get a
     ``bin`` component.
@@ -100,7 +112,11 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
     uncertainty_type : {'std', 'var', 'ivar'}, optional
         Kind of the uncertainty component (default from its name).
     unit : str or `~astropy.units.Unit`, optional
-        Flux unit, when the flux component has none.
+        Flux unit, when the flux component has none (or a wrong one).
+    uncertainty_unit : str or `~astropy.units.Unit`, optional
+        Unit of the uncertainty, overriding the component's, which is read
+        as `pixbin.io.read_input` reads it; ``'same as flux'`` drops it (the
+        uncertainty is then in the flux unit, squared for a variance).
     label : str, optional
         Label of the new dataset (default ``'<data label>_bins'``).
     spectra : `~glue.core.data.Data` or `~specutils.Spectrum`, optional
@@ -115,7 +131,8 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
         or a boolean image.
     **kwargs
         Other options of `pixbin.bin_pixels` (``ref_band``, ``min_diameter``,
-        ``redchi2_limit``, ``progress``, ...).
+        ``redchi2_limit``, ``progress``, ...), and for a spectral cube
+        ``bands``: the wavelength windows, each a band of the binning.
 
     Returns
     -------
@@ -174,7 +191,7 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
         if spectra is not None and spec_region is None:
             spec_region = file_region
     if spectra is not None:
-        kwargs['spectra'] = spectra_object(spectra)
+        kwargs['spectra'] = spectra_object(spectra, data_collection)
     if spec_region is not None:
         from regions import Region, Regions
         if isinstance(spec_region, (str, os.PathLike, Region, Regions)):
@@ -183,7 +200,7 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
     components = find_flux_components(data, data_collection, flux=flux,
                                       uncertainty=uncertainty,
                                       uncertainty_type=uncertainty_type, mask=mask)
-    cube = cube_nddata(data, components, unit=unit)
+    cube = cube_nddata(data, components, unit=unit, uncertainty_unit=uncertainty_unit)
     binmap = pixbin.bin_pixels(cube, snr, **kwargs)
     label = unique_label(data_collection, label or f'{data.label}_bins')
     binmap_data = binmap_to_data(binmap, label)

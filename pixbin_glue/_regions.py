@@ -74,12 +74,22 @@ def _included(region):
 
 
 def _find_binmap(data_collection, data):
-    """The bin-map dataset of ``data``: itself, or the one bin map linked to it."""
-    from ._links import links_between
+    """
+    The bin-map dataset of ``data``: itself, or the one bin map linked to it
+    (on its grid, or through the WCS on another grid).
+    """
+    from ._links import bin_component, grid_linked, link_other_grids, links_between
     if is_binmap_data(data):
         return data
-    found = [d for d in data_collection if is_binmap_data(d)
-             and any(x is data for x in links_between(data_collection, d.id['bin']))]
+    binmaps = [d for d in data_collection if is_binmap_data(d)]
+    found = [d for d in binmaps
+             if any(x is data for x in links_between(data_collection, d.id['bin']))]
+    if not found:
+        # linked through the WCS, without its reprojected bins yet
+        found = [d for d in binmaps if grid_linked(d, data)]
+        for binmap_data in found:
+            if bin_component(data_collection, binmap_data, data) is None:
+                link_other_grids(data_collection, binmap_data)
     if len(found) == 1:
         return found[0]
     if not found:
@@ -87,6 +97,25 @@ def _find_binmap(data_collection, data):
                          f'{data.label!r} (no linked bin map)')
     raise ValueError(f'data {data.label!r} is linked to several bin maps '
                      f'({", ".join(d.label for d in found)}); give the bin-map dataset')
+
+
+def _on_other_grid(binmap_data, data):
+    """The celestial WCS of ``data`` if it is on another grid than the bin map, else None."""
+    from ._links import _same_grid, celestial_grid
+    if data is binmap_data or _same_grid(binmap_from_data(binmap_data), data) is not None:
+        return None
+    grid = celestial_grid(data)
+    if grid is None:
+        raise ValueError(f'data {data.label!r} is not on the pixel grid of the bin map '
+                         f'{binmap_data.label!r} and has no celestial WCS: give sky regions '
+                         f'or the bin-map dataset')
+    return grid[1]
+
+
+def _pixel_to_sky(regions, wcs):
+    """Pixel regions (on another grid with ``wcs``) as sky regions; sky regions as they are."""
+    from regions import PixelRegion
+    return [r.to_sky(wcs) if isinstance(r, PixelRegion) else r for r in regions]
 
 
 def region_bins(binmap, regions, rule='overlap'):
@@ -132,8 +161,11 @@ def region_to_subset(data_collection, region, data, *, rule='overlap', label=Non
         excluded (``meta['include'] = 0``, ds9's ``-``) remove what they
         cover.
     data : `~glue.core.data.Data`
-        The bin-map dataset, or a dataset linked to exactly one bin map (the
-        cube).
+        The bin-map dataset, or a dataset linked to exactly one bin map: on
+        its pixel grid (the cube), or on another grid through the WCS (an
+        image of another instrument, see `link_binmap_wcs`), whose pixel
+        regions are then on that dataset's grid (converted to the sky with
+        its WCS).
     rule : {'overlap', 'centre'}, optional
         Which bins the region selects: ``'overlap'`` (default), every bin
         that the region touches, i.e. with at least one pixel that the region
@@ -155,8 +187,9 @@ def region_to_subset(data_collection, region, data, *, rule='overlap', label=Non
     TypeError
         If ``region`` is not a region, a list of regions or a path.
     ValueError
-        If ``data`` has no bin map, ``rule`` is unknown, or a sky region is
-        given for a bin map without WCS.
+        If ``data`` has no bin map, ``rule`` is unknown, a sky region is
+        given for a bin map without WCS, or ``data`` is on another grid
+        without a celestial WCS.
 
     Examples
     --------
@@ -176,7 +209,11 @@ def region_to_subset(data_collection, region, data, *, rule='overlap', label=Non
     """
     binmap_data = _find_binmap(data_collection, data)
     binmap = binmap_from_data(binmap_data)
-    ids = region_bins(binmap, _as_regions(region), rule=rule)
+    regions = _as_regions(region)
+    wcs = _on_other_grid(binmap_data, data)
+    if wcs is not None:
+        regions = _pixel_to_sky(regions, wcs)
+    ids = region_bins(binmap, regions, rule=rule)
     state = bins_subset_state(binmap_data, ids)
     return data_collection.new_subset_group(label=label or 'region bins', subset_state=state)
 

@@ -2,41 +2,23 @@
 """
 What ``pixbin_glue.setup`` registers with glue-core: the pixbin FITS data
 factories (bin maps, and input cubes read by `pixbin.io.read_input`) and
-exporter, the pixel-grid autolinker and the bin colour map.
+exporter, the pixel-grid autolinker, the bin colour map and the layer-artist
+maker that shows bin numbers in bin colours in every image viewer.
 """
 
 import os
 
+from ._bin_colours import BIN_CMAP_NAME, BIN_CMAP_SIZE, bin_cmap
+
 __all__ = ['BIN_CMAP_NAME', 'BIN_CMAP_SIZE', 'bin_cmap', 'read_binmap_data', 'register_core',
            'write_binmap_data']
 
-#: Name of the categorical colour map of bin numbers (matplotlib and glue).
-BIN_CMAP_NAME = 'pixbin_bins'
-#: Number of colours of that map: bins 0..BIN_CMAP_SIZE - 1 get one colour each.
-BIN_CMAP_SIZE = 4096
+#: Label of the layer-artist maker that colours bin numbers in image viewers.
+BIN_LAYER_MAKER = 'pixbin bin colours'
 
 # Ahead of glue's generic FITS reader (priority 100) for pixbin and piXedfit
 # bin-map files.
 FACTORY_PRIORITY = 500
-
-
-def bin_cmap():
-    """
-    The categorical colour map of bin numbers (`pixbin.plotting.bin_colormap`).
-
-    Bin 0 (no bin) is transparent.  It has `BIN_CMAP_SIZE` colours, so that one
-    named map serves every bin map (glue saves colour maps by name); an image
-    layer shows bin ``k`` in colour ``k`` with ``v_min = -0.5`` and
-    ``v_max = BIN_CMAP_SIZE - 0.5``.
-    """
-    import matplotlib
-    if BIN_CMAP_NAME in matplotlib.colormaps:
-        return matplotlib.colormaps[BIN_CMAP_NAME]
-    from pixbin.plotting import bin_colormap
-    cmap, _ = bin_colormap(BIN_CMAP_SIZE - 1)
-    cmap.name = BIN_CMAP_NAME
-    matplotlib.colormaps.register(cmap, name=BIN_CMAP_NAME)
-    return matplotlib.colormaps[BIN_CMAP_NAME]
 
 
 def is_binmap_file(filename, **kwargs):
@@ -99,7 +81,7 @@ def register_core():
     """Register the glue-core parts of the plugin (called by ``pixbin_glue.setup``)."""
     from glue.config import autolinker, colormaps, data_exporter, data_factory
 
-    from ._links import AUTOLINK_LABEL, autolink_binmaps
+    from ._links import AUTOLINK_LABEL, autolink_binmaps, filter_autolinkers
     data_factory('pixbin bin map (FITS)', identifier=is_binmap_file,
                  priority=FACTORY_PRIORITY)(read_binmap_data)
     # input cubes of the layouts that pixbin.io.read_input knows, read by it
@@ -110,6 +92,13 @@ def register_core():
     data_exporter('pixbin bin map (FITS)', extension=['fits'])(write_binmap_data)
     if AUTOLINK_LABEL not in [label for label, _ in autolinker]:
         autolinker(AUTOLINK_LABEL)(autolink_binmaps)
+    # no WCS links proposed between datasets that pixbin pixel-linked
+    filter_autolinkers()
     cmap = bin_cmap()
     if cmap not in [c for _, c in colormaps]:
         colormaps.add('pixbin bins', cmap)
+    # bin numbers in bin colours in every image viewer, not only pixbin's
+    from glue.config import layer_artist_maker
+    if BIN_LAYER_MAKER not in [m.label for m in layer_artist_maker]:
+        from ._bin_colours import bin_layer_artist
+        layer_artist_maker(BIN_LAYER_MAKER)(bin_layer_artist)

@@ -2,12 +2,17 @@
 """Helpers shared by the tests of pixbin and pixbin_glue (imported by name, see conftest.py)."""
 
 import numpy as np
+from astropy.io import fits
 
-__all__ = ['SNR_7_BANDS', 'assert_same_binmap', 'random_cube', 'write_cube_fits',
-           'write_fluxmap_fits', 'write_pixedfit_binmap']
+__all__ = ['NWAVE', 'NX', 'NY', 'SNR_7_BANDS', 'assert_same_binmap', 'califa_file',
+           'celestial', 'flux_and_error', 'hst_file', 'jwst_file', 'manga_file', 'muse_file',
+           'random_cube', 'write_cube_fits', 'write_fluxmap_fits', 'write_pixedfit_binmap']
 
 #: The issue's S/N requirement on the 12-band mock: 10 in the first 7 bands.
 SNR_7_BANDS = [10.0] * 7 + [0.0] * 5
+#: Shape of the small instrument files of the layout tests (channels, rows, columns).
+NWAVE, NY, NX = 8, 6, 5
+ARCSEC = 1 / 3600
 
 
 def random_cube(rng, shape=(3, 12, 15), noise=1.0):
@@ -146,3 +151,149 @@ def assert_same_binmap(actual, expected):
         _same_array(a.meta['bin_ids'], e.meta['bin_ids'], "spectra.meta['bin_ids']")
         _same_array(a.meta['npix'], e.meta['npix'], "spectra.meta['npix']")
         _same_array(actual.spec_bin_ids, expected.spec_bin_ids, 'spec_bin_ids')
+
+
+def celestial(header, scale_arcsec, cd=True):
+    """RA/Dec TAN keywords as pipelines write them (CD matrix or CDELT)."""
+    header.update({'CTYPE1': 'RA---TAN', 'CTYPE2': 'DEC--TAN', 'CUNIT1': 'deg',
+                   'CUNIT2': 'deg', 'CRPIX1': 3.0, 'CRPIX2': 3.5, 'CRVAL1': 63.355417,
+                   'CRVAL2': 10.46556})
+    if cd:
+        header.update({'CD1_1': -scale_arcsec * ARCSEC, 'CD1_2': 0.0, 'CD2_1': 0.0,
+                       'CD2_2': scale_arcsec * ARCSEC})
+    else:
+        header.update({'CDELT1': -scale_arcsec * ARCSEC, 'CDELT2': scale_arcsec * ARCSEC})
+    return header
+
+
+def flux_and_error(shape, noise=0.5):
+    """Random positive fluxes (float32) and a constant 1-sigma ``noise``."""
+    flux = np.random.default_rng(16).gamma(3.0, 2.0, size=shape).astype(np.float32)
+    return flux, np.full(shape, noise, np.float32)
+
+
+def muse_file(path, stat_unit='(10**(-20)*erg/s/cm**2/Angstrom)**2', shape=(NWAVE, NY, NX),
+              noise=0.5):
+    """
+    MUSE DATACUBE_FINAL: DATA, STAT (variance), DQ, as in the ESO pipeline products
+    (channels of 1.25 Angstrom from 4749.89 Angstrom).  Returns flux, 1-sigma, DQ.
+    """
+    flux, err = flux_and_error(shape, noise)
+    dq = np.zeros(flux.shape, np.uint8)
+    dq[2, 1, 1] = 1
+    dq[:, 4, 3] = 64
+    primary = fits.Header({'TELESCOP': 'ESO-VLT-U4', 'INSTRUME': 'MUSE',
+                           'BUNIT': '10**(-20)*erg/s/cm**2/Angstrom'})
+    data = celestial(fits.Header(), 0.2)
+    data.update({'CTYPE3': 'AWAV', 'CUNIT3': 'Angstrom', 'CRVAL3': 4749.890625, 'CRPIX3': 1.0,
+                 'CD3_3': 1.25, 'CD1_3': 0.0, 'CD2_3': 0.0, 'CD3_1': 0.0, 'CD3_2': 0.0,
+                 'HDUCLASS': 'ESO', 'HDUCLAS2': 'DATA', 'ERRDATA': 'STAT',
+                 'BUNIT': '10**(-20)*erg/s/cm**2/Angstrom'})
+    stat = data.copy()
+    stat['BUNIT'] = stat_unit
+    stat['HDUCLAS2'] = 'ERROR'
+    stat['HDUCLAS3'] = 'MSE'
+    fits.HDUList([fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, data, name='DATA'),
+                  fits.ImageHDU(err**2, stat, name='STAT'),
+                  fits.ImageHDU(dq, name='DQ')]).writeto(path)
+    return flux, err, dq
+
+
+def manga_file(path, ivar_unit=None):
+    """MaNGA DRP LOGCUBE: FLUX, IVAR, MASK (DRP3PIXMASK), WAVE, as in the DRP data model."""
+    flux, err = flux_and_error((NWAVE, NY, NX))
+    mask = np.zeros(flux.shape, np.int32)
+    mask[:, 0, 0] = 1 | 1024        # NOCOV + DONOTUSE
+    mask[:, 0, 1] = 8 | 1024        # FORESTAR + DONOTUSE
+    mask[3, 2, 2] = 1024            # DONOTUSE alone
+    mask[:, 5, 4] = 2               # LOWCOV
+    mask[4, 3, 3] = 4               # DEADFIBER
+    primary = fits.Header({'TELESCOP': 'SDSS 2.5-M', 'SRVYMODE': 'MaNGA dither',
+                           'PLATEIFU': '8485-1901'})
+    header = celestial(fits.Header(), 0.5)
+    wave = 3621.59598486 * 10 ** (1e-4 * np.arange(NWAVE))
+    header.update({'CTYPE3': 'WAVE-LOG', 'CUNIT3': 'Angstrom', 'CRPIX3': 1.0,
+                   'CRVAL3': 3621.59598486, 'CD3_3': 0.833903304339, 'HDUCLAS1': 'CUBE',
+                   'BUNIT': '1E-17 erg/s/cm^2/Ang/spaxel'})
+    ivar_header = header.copy()
+    ivar_header['HDUCLAS2'] = 'ERROR'
+    ivar_header['HDUCLAS3'] = 'INVMSE'
+    del ivar_header['BUNIT']
+    if ivar_unit:
+        ivar_header['BUNIT'] = ivar_unit
+    fits.HDUList([fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, header, name='FLUX'),
+                  fits.ImageHDU(err**-2, ivar_header, name='IVAR'),
+                  fits.ImageHDU(mask, header, name='MASK'),
+                  fits.ImageHDU(wave, fits.Header({'BUNIT': 'Angstrom'}), name='WAVE'),
+                  fits.ImageHDU(flux[0], name='GIMG')]).writeto(path)
+    return flux, err, mask
+
+
+def jwst_file(path, image=False, pixar=None):
+    """JWST level-3 products: s3d cube (SCI, ERR, DQ, WMAP) or i2d image (SCI, ERR, CON, WHT)."""
+    shape = (NY, NX) if image else (NWAVE, NY, NX)
+    flux, err = flux_and_error(shape)
+    primary = fits.Header({'TELESCOP': 'JWST', 'INSTRUME': 'NIRCAM' if image else 'NIRSPEC'})
+    if image:
+        primary['FILTER'] = 'F200W'
+    sci = celestial(fits.Header(), 0.031 if image else 0.1, cd=False)
+    sci['BUNIT'] = 'MJy/sr'
+    if not image:
+        sci.update({'CTYPE3': 'WAVE', 'CUNIT3': 'um', 'CRPIX3': 1.0, 'CRVAL3': 2.87,
+                    'CDELT3': 0.000635, 'SPECSYS': 'BARYCENT'})
+    if pixar is not None:
+        sci['PIXAR_SR'] = pixar
+    errh = sci.copy()
+    hdus = [fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, sci, name='SCI'),
+            fits.ImageHDU(err, errh, name='ERR')]
+    dq = None
+    if image:
+        hdus += [fits.ImageHDU(np.ones(shape, np.int32), name='CON'),
+                 fits.ImageHDU(np.ones(shape, np.float32), name='WHT')]
+    else:
+        dq = np.zeros(shape, np.uint32)
+        dq[:, 0, 0] = 1               # DO_NOT_USE
+        dq[:, 1, 1] = 512             # another flag without DO_NOT_USE: kept
+        dq[2, 2, 2] = 513             # with DO_NOT_USE: bad
+        hdus += [fits.ImageHDU(dq, name='DQ'),
+                 fits.ImageHDU(np.ones(shape, np.float32), name='WMAP')]
+    fits.HDUList(hdus).writeto(path)
+    return flux, err, dq
+
+
+def hst_file(path, weight='EXP', err=False):
+    """HST drizzled image (drizzlepac/multidrizzle): SCI, WHT, CTX, or SCI, ERR."""
+    flux, sigma = flux_and_error((NY, NX))
+    primary = fits.Header({'TELESCOP': 'HST', 'INSTRUME': 'WFPC2', 'FILTNAM1': 'F814W',
+                           'NDRIZIM': 4, 'D001DEXP': 600.0, 'D001WTSC': 600.0,
+                           'D001OUUN': 'cps', 'EXPTIME': 600.0})
+    sci = celestial(fits.Header(), 0.1)
+    sci.update({'BUNIT': 'ELECTRONS/S' if err else 'COUNTS/S', 'PHOTPLAM': 7995.937})
+    hdus = [fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, sci, name='SCI')]
+    if err:
+        hdus.append(fits.ImageHDU(sigma, fits.Header({'BUNIT': 'ELECTRONS/S'}), name='ERR'))
+    else:
+        wht = sigma**-2
+        wht[0, :] = 0.0               # no data
+        header = fits.Header({'BUNIT': 'COUNTS'})     # as drizzle copies it from SCI
+        if weight != 'EXP':
+            header['WHTTYPE'] = weight
+        hdus += [fits.ImageHDU(wht, header, name='WHT'),
+                 fits.ImageHDU(np.ones((NY, NX), np.int32), name='CTX')]
+    fits.HDUList(hdus).writeto(path)
+    return flux, sigma
+
+
+def califa_file(path):
+    """CALIFA DR3 cube: flux in the primary HDU, ERROR, ERRWEIGHT, BADPIX, FIBCOVER."""
+    flux, err = flux_and_error((NWAVE, NY, NX))
+    badpix = np.zeros(flux.shape, np.uint8)
+    badpix[:, 2, 3] = 1
+    header = celestial(fits.Header(), 1.0, cd=False)
+    header.update({'CRVAL3': 3749.0, 'CDELT3': 2.0, 'CRPIX3': 1.0, 'OBJECT': 'NGC2253'})
+    header.append(fits.Card('HIERARCH PIPE UNITS', '10**(-16) erg s-1 cm-2 A-1'))
+    fits.HDUList([fits.PrimaryHDU(flux, header), fits.ImageHDU(err, name='ERROR'),
+                  fits.ImageHDU(np.ones(flux.shape, np.float32), name='ERRWEIGHT'),
+                  fits.ImageHDU(badpix, name='BADPIX'),
+                  fits.ImageHDU(np.ones(flux.shape, np.uint8), name='FIBCOVER')]).writeto(path)
+    return flux, err, badpix

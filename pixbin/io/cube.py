@@ -22,7 +22,7 @@ from ._units import parse_fits_unit
 from .filters import band_wavelengths
 from .pixedfit import read_pixedfit
 
-__all__ = ['LAYOUTS', 'Layout', 'read_cube', 'read_input']
+__all__ = ['LAYOUTS', 'Layout', 'layout_of_names', 'layout_roles', 'read_cube', 'read_input']
 
 _KINDS = {'std': StdDevUncertainty, 'var': VarianceUncertainty, 'ivar': InverseVariance}
 _UTYPES = {'StdDevUncertainty': 'std', 'VarianceUncertainty': 'var', 'InverseVariance': 'ivar'}
@@ -141,6 +141,79 @@ def find_layout(hdul, path):
         f'uncertainty extension')
 
 
+def layout_roles(layout, names):
+    """
+    Which of the extension ``names`` hold the flux, uncertainty and mask in ``layout``.
+
+    The reader of the layout (`read_input`) reads the same extensions; this
+    tells another reader's products apart (glue reads each extension of a
+    FITS file into a component named after it).
+
+    Parameters
+    ----------
+    layout : `Layout`
+    names : iterable of str
+        Extension names (compared in upper case).
+
+    Returns
+    -------
+    roles : dict
+        ``flux``, ``uncertainty``, ``mask``: the name of each (upper case) or
+        None; ``kind``: the kind of the uncertainty ('std', 'var', 'ivar', or
+        'weight' for an HST ``WHT`` map, which is an inverse variance only
+        when its header says so) or None.
+
+    Examples
+    --------
+    >>> from pixbin.io.cube import LAYOUTS, layout_roles
+    >>> muse = next(layout for layout in LAYOUTS if layout.name == 'MUSE')
+    >>> layout_roles(muse, ['DATA', 'STAT', 'DQ'])
+    {'flux': 'DATA', 'uncertainty': 'STAT', 'kind': 'var', 'mask': 'DQ'}
+    """
+    names = [str(n).upper() for n in names]
+    flux = next((n for n in layout.flux if n in names), None)
+    uncertainty, kind = next(((n, k) for n, k in layout.uncertainty if n in names),
+                             (None, None))
+    mask = next((n for n in layout.mask if n in names), None)
+    return {'flux': flux, 'uncertainty': uncertainty, 'kind': kind, 'mask': mask}
+
+
+def layout_of_names(names, header=None):
+    """
+    The first layout of `LAYOUTS` that extensions named ``names`` can have, or None.
+
+    For products whose file is not at hand: only the extension names (and
+    the primary ``header``, if given, for the layouts that need a keyword or
+    a ``TELESCOP``) are looked at; a layout read by a reader of its own
+    (piXedfit) is not considered.
+
+    Examples
+    --------
+    >>> from pixbin.io.cube import layout_of_names
+    >>> layout_of_names(['DATA', 'STAT', 'DQ']).name
+    'MUSE'
+    >>> names = ['SCI', 'ERR']
+    >>> layout_of_names(names).name, layout_of_names(names, {'TELESCOP': 'JWST'}).name
+    ('generic', 'JWST')
+    """
+    names = {str(n).upper() for n in names}
+    header = header or {}
+    for layout in LAYOUTS:
+        if layout.reader is not None:
+            continue
+        if layout.keyword and layout.keyword not in header:
+            continue
+        if layout.telescope and str(header.get('TELESCOP', '')).strip().upper() != \
+                layout.telescope:
+            continue
+        required = [n for n in layout.required if n != 'PRIMARY']
+        if not all(n in names for n in required):
+            continue
+        if not layout.uncertainty or any(n in names for n, _ in layout.uncertainty):
+            return layout
+    return None
+
+
 def _describe(hdu):
     if hdu.data is None:
         return f'{hdu.name} (no data)'
@@ -180,20 +253,29 @@ def _flux_hdu(hdul, layout, names, path):
                      f'({" or ".join(layout.flux)} with data)')
 
 
+def flux_unit_text(flux_header, primary_header):
+    """
+    ``(text, key)`` of the flux unit in its headers: ``BUNIT`` of the flux
+    HDU, else ``BUNIT`` or (CALIFA) ``PIPE UNITS`` of the primary header;
+    ``(None, None)`` when none has it.
+    """
+    for header, key in ((flux_header, 'BUNIT'), (primary_header, 'BUNIT'),
+                        (primary_header, 'PIPE UNITS')):
+        if header is not None and key in header and str(header[key]).strip():
+            return str(header[key]), key
+    return None, None
+
+
 def _flux_unit(hdul, hdu, layout, path, notes):
     """The unit of the flux: BUNIT of its HDU or of the primary header (CALIFA: PIPE UNITS)."""
-    for header, key in ((hdu.header, 'BUNIT'), (hdul[0].header, 'BUNIT'),
-                        (hdul[0].header, 'PIPE UNITS')):
-        if key in header and str(header[key]).strip():
-            text = str(header[key])
-            if key != 'BUNIT':
-                notes.append(f'flux unit from the keyword {key}')
-            elif header is not hdu.header:
-                notes.append('flux unit from BUNIT of the primary header')
-            break
-    else:
+    text, key = flux_unit_text(hdu.header, hdul[0].header)
+    if text is None:
         raise u.UnitsError(f'{path}: the flux ({hdu.name}) has no BUNIT keyword; pixbin needs '
                            f'a flux unit')
+    if key != 'BUNIT':
+        notes.append(f'flux unit from the keyword {key}')
+    elif text != str(hdu.header.get('BUNIT', '')):
+        notes.append('flux unit from BUNIT of the primary header')
     try:
         return parse_fits_unit(text, f'{path}: BUNIT'), text
     except u.UnitsError as exc:
@@ -210,33 +292,57 @@ def _uncertainty(hdul, layout, names, flux_unit, flux_text, path, notes):
         notes.append(f'uncertainty: {name} read as an inverse variance (drizzle weighting IVM '
                      f'or ERR)')
     else:
-        kind = _UTYPES.get(hdu.header.get('UTYPE'), kind)
+        kind = header_kind(hdu.header, kind)
     text = hdu.header.get('BUNIT')
-    unit = None
     if weight:
         text = None        # drizzle copies BUNIT of the input into WHT: not its unit
-    if text is not None and str(text).strip():
-        text = str(text)
-        try:
-            unit = parse_fits_unit(text, f'{path}: BUNIT of {name}')
-        except u.UnitsError as exc:
-            raise u.UnitsError(f'{path}: the uncertainty ({name}) has BUNIT {text!r}, which '
-                               f'is not a unit ({exc})') from None
-        power = _POWERS[kind]
-        if not unit.is_equivalent(flux_unit ** power):
-            if power == 2 and text.replace(' ', '') == flux_text.replace(' ', '') + '**2':
-                # old MUSE files write the variance unit as the flux unit followed by **2
-                # (10**(-20)*erg/s/cm**2/Angstrom**2): the square of the flux unit is meant
-                notes.append(f'variance unit {text!r} read as ({flux_text})**2')
-                unit = flux_unit ** 2
-            elif kind == 'ivar' and layout.name == 'MaNGA LOGCUBE':
-                notes.append(f'IVAR unit {text!r} ignored: read as 1 / ({flux_unit})**2')
-                unit = None
-            else:
-                raise u.UnitsError(f'{path}: the uncertainty ({name}) has unit {unit!s}, which '
-                                   f'does not match the flux unit {flux_unit!s} '
-                                   f'({_KINDS[kind].__name__})')
+    unit = uncertainty_unit(text, kind, flux_unit, flux_text, layout.name,
+                            f'{path}: the uncertainty ({name})', notes)
     return float_view(hdu.data), kind, unit, name
+
+
+def header_kind(header, kind):
+    """The kind of an uncertainty HDU: its ``UTYPE`` (as CCDData writes it), else ``kind``."""
+    return _UTYPES.get(header.get('UTYPE'), kind)
+
+
+def uncertainty_unit(text, kind, flux_unit, flux_text, layout_name, what, notes):
+    """
+    The unit of an uncertainty from its ``BUNIT`` text, checked against the flux unit.
+
+    ``kind`` is 'std', 'var' or 'ivar'; ``flux_text`` the flux's own ``BUNIT``
+    text.  Returns None when ``text`` is empty (the uncertainty then has the
+    flux's unit, to the power of its kind).  Old MUSE files write the variance
+    unit as the flux unit followed by ``**2`` (the square of the flux unit is
+    meant); a MaNGA ``IVAR`` unit that does not match is ignored.  ``notes``
+    gets a line for each of these readings.
+
+    Raises
+    ------
+    astropy.units.UnitsError
+        If ``text`` is not a unit, or not the flux unit to the power of ``kind``.
+    """
+    if text is None or not str(text).strip():
+        return None
+    text = str(text)
+    try:
+        unit = parse_fits_unit(text, f'{what}: BUNIT')
+    except u.UnitsError as exc:
+        raise u.UnitsError(f'{what} has BUNIT {text!r}, which is not a unit ({exc})') from None
+    power = _POWERS[kind]
+    if unit.is_equivalent(flux_unit ** power):
+        return unit
+    if power == 2 and flux_text is not None and \
+            text.replace(' ', '') == str(flux_text).replace(' ', '') + '**2':
+        # old MUSE files write the variance unit as the flux unit followed by **2
+        # (10**(-20)*erg/s/cm**2/Angstrom**2): the square of the flux unit is meant
+        notes.append(f'variance unit {text!r} read as ({flux_text})**2')
+        return flux_unit ** 2
+    if kind == 'ivar' and layout_name == 'MaNGA LOGCUBE':
+        notes.append(f'IVAR unit {text!r} ignored: read as 1 / ({flux_unit})**2')
+        return None
+    raise u.UnitsError(f'{what} has unit {unit!s}, which does not match the flux unit '
+                       f'{flux_unit!s} ({_KINDS[kind].__name__})')
 
 
 def _drizzle_weight_kind(hdul, hdu, path):
@@ -284,14 +390,20 @@ def _mask(hdul, layout, names, shape, path):
     if values.shape not in (shape, shape[-2:]):
         raise ValueError(f'{path}: the mask ({name}) has shape {values.shape}, the flux '
                          f'{shape}')
-    if layout.bad_bits is None:
-        return values != 0, f'{name}: {layout.mask_note}'
-    return (values.astype(np.int64) & layout.bad_bits) != 0, f'{name}: {layout.mask_note}'
+    return bad_values(values, layout), f'{name}: {layout.mask_note}'
 
 
-def _pixel_area(hdul, hdu, wcs, path):
+def bad_values(values, layout):
+    """True where the mask ``values`` of ``layout`` mean bad (its ``bad_bits``, else non-zero)."""
+    values = np.asarray(values)
+    if layout is None or layout.bad_bits is None:
+        return values != 0
+    return (values.astype(np.int64) & layout.bad_bits) != 0
+
+
+def _pixel_area(headers, wcs, path):
     """The solid angle of a pixel: PIXAR_SR, or the celestial WCS."""
-    for header in (hdu.header, hdul[0].header):
+    for header in headers:
         if 'PIXAR_SR' in header:
             return float(header['PIXAR_SR']) * u.sr, 'PIXAR_SR'
     if wcs is None:
@@ -300,6 +412,30 @@ def _pixel_area(hdul, hdu, wcs, path):
     from astropy.wcs.utils import proj_plane_pixel_area
     cunit = u.Unit(wcs.wcs.cunit[0] or 'deg')
     return (proj_plane_pixel_area(wcs) * cunit**2).to(u.sr), 'WCS'
+
+
+def per_pixel(data, err, unit, err_unit, kind, headers, wcs, path):
+    """
+    A surface brightness (JWST ``MJy/sr``) as the flux per pixel.
+
+    The pixel solid angle is ``PIXAR_SR`` of the first of ``headers`` that
+    has it, else the celestial ``wcs``.  Returns ``data, err, unit,
+    err_unit`` converted and the ``flux_conversion`` record (from and to
+    units, pixel area, its source and a sentence).  ``unit`` that is not per
+    solid angle is returned as it is, with a None record.
+    """
+    if not _is_per_solid_angle(unit):
+        return data, err, unit, err_unit, None
+    area, source = _pixel_area(headers, wcs, path)
+    factor = area.to_value(u.sr)
+    new_unit = unit * u.sr
+    if err_unit is not None:
+        err_unit = err_unit * u.sr ** _POWERS[kind]
+    conversion = {
+        'from_unit': unit, 'to_unit': new_unit, 'pixel_area': area, 'source': source,
+        'text': f'surface brightness {unit} x pixel solid angle {area:.6g} ({source}) '
+                f'= flux per pixel in {new_unit}'}
+    return data * factor, err * factor ** _POWERS[kind], new_unit, err_unit, conversion
 
 
 def _spectral_wcs(header):
@@ -339,18 +475,8 @@ def _read_layout(hdul, layout, path):
     if mask_rule:
         meta['mask_rule'] = mask_rule
     if layout.surface_brightness and _is_per_solid_angle(unit):
-        area, source = _pixel_area(hdul, hdu, wcs, path)
-        factor = area.to_value(u.sr)
-        data = data * factor
-        err = err * factor ** _POWERS[kind]
-        new_unit = unit * u.sr
-        if err_unit is not None:
-            err_unit = err_unit * u.sr ** _POWERS[kind]
-        meta['flux_conversion'] = {
-            'from_unit': unit, 'to_unit': new_unit, 'pixel_area': area, 'source': source,
-            'text': f'surface brightness {unit} x pixel solid angle {area:.6g} ({source}) '
-                    f'= flux per pixel in {new_unit}'}
-        unit = new_unit
+        data, err, unit, err_unit, meta['flux_conversion'] = per_pixel(
+            data, err, unit, err_unit, kind, (hdu.header, hdul[0].header), wcs, path)
     if notes:
         meta['unit_notes'] = notes
     uncertainty = _KINDS[kind](err, unit=err_unit, copy=False)
@@ -385,19 +511,26 @@ def _spectral_axis(hdul, hdu, names, nwave, path):
         text = hdul['WAVE'].header.get('BUNIT') or 'Angstrom'
         axis = wave * parse_fits_unit(str(text), f'{path}: BUNIT of WAVE')
     else:
-        header = hdu.header
-        step = header.get('CDELT3', header.get('CD3_3'))
-        if 'CRVAL3' not in header or step is None:
-            raise ValueError(f'{path}: the flux ({hdu.name}) is a spectral cube without a '
-                             f'wavelength axis (no spectral WCS, no WAVE extension, no '
-                             f'CRVAL3 and CDELT3)')
-        pixel = np.arange(nwave) + 1.0 - float(header.get('CRPIX3', 1.0))
-        unit = parse_fits_unit(str(header.get('CUNIT3') or 'Angstrom'), f'{path}: CUNIT3')
-        axis = (float(header['CRVAL3']) + float(step) * pixel) * unit
+        axis = header_spectral_axis(hdu.header, nwave, f'{path}: the flux ({hdu.name})')
     if axis.shape != (nwave,):
         raise ValueError(f'{path}: the wavelength axis has {axis.size} values, the flux '
                          f'{nwave} channels')
     return axis
+
+
+def header_spectral_axis(header, nwave, what):
+    """
+    The wavelengths of ``nwave`` channels from ``CRVAL3``, ``CDELT3`` (or
+    ``CD3_3``), ``CRPIX3`` and ``CUNIT3`` (Angstrom if absent) of a header
+    without a spectral WCS (CALIFA), or a ValueError saying what is missing.
+    """
+    step = header.get('CDELT3', header.get('CD3_3'))
+    if 'CRVAL3' not in header or step is None:
+        raise ValueError(f'{what} is a spectral cube without a wavelength axis (no spectral '
+                         f'WCS, no WAVE extension, no CRVAL3 and CDELT3)')
+    pixel = np.arange(nwave) + 1.0 - float(header.get('CRPIX3', 1.0))
+    unit = parse_fits_unit(str(header.get('CUNIT3') or 'Angstrom'), f'{what}: CUNIT3')
+    return (float(header['CRVAL3']) + float(step) * pixel) * unit
 
 
 def _is_per_solid_angle(unit):

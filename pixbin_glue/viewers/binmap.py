@@ -16,10 +16,10 @@ from pixbin._regions import outline_segments
 from .. import BIN_COMPONENT
 from .._binmap_data import bins_subset_state, is_binmap_data, whole_bins
 from .._links import spatial_axes
-from .._register import BIN_CMAP_SIZE, bin_cmap
+from .._bin_colours import bin_colours, bin_layer_artist
 
-__all__ = ['BinMapViewerMixin', 'BinMapViewerState', 'SelectBinTool', 'outline_segments',
-           'style_binmap_layer']
+__all__ = ['BinMapViewerMixin', 'BinMapViewerState', 'SelectBinTool', 'bin_layer_artist',
+           'outline_segments', 'style_binmap_layer']
 
 #: Tools of the bin-map viewers: glue's region tools and a click that picks one bin.
 BINMAP_TOOLS = ['select:rectangle', 'select:circle', 'select:polygon', 'pixbin:select_bin',
@@ -50,12 +50,7 @@ def style_binmap_layer(layer_state):
     with delay_callback(layer_state, 'attribute', 'cmap', 'percentile', 'v_min', 'v_max',
                         'stretch'):
         layer_state.attribute = data.id[BIN_COMPONENT]
-        layer_state.cmap = bin_cmap()
-        layer_state.stretch = 'linear'
-        layer_state.percentile = 'Custom'
-        # bin k gets colour k of the map (see pixbin_glue._register.bin_cmap)
-        layer_state.v_min = -0.5
-        layer_state.v_max = BIN_CMAP_SIZE - 0.5
+        bin_colours(layer_state)
 
 
 class BinMapViewerState(ImageViewerState):
@@ -133,7 +128,33 @@ class BinMapViewerMixin:
             for layer_artist in self._layer_artist_container[data]:
                 style_binmap_layer(layer_artist.state)
             self._update_outlines()
+        if result:
+            self.restack()
         return result
+
+    def add_subset(self, subset):
+        result = super().add_subset(subset)
+        if result:
+            self.restack()
+        return result
+
+    def restack(self):
+        """
+        Put the layers of other datasets (an image of the galaxy) and their
+        subsets under the bin maps and their subsets, keeping the order
+        within each group.
+        """
+        from glue.core import BaseData
+
+        def of_binmap(artist):
+            layer = artist.layer
+            return is_binmap_data(layer if isinstance(layer, BaseData) else layer.data)
+
+        artists = sorted(self._layer_artist_container,
+                         key=lambda a: (of_binmap(a), a.zorder))
+        for zorder, artist in enumerate(artists, start=1):
+            if artist.zorder != zorder:
+                artist.zorder = zorder
 
     @property
     def binmap_data(self):

@@ -4,7 +4,7 @@
 import numpy as np
 from astropy.wcs import WCS
 
-__all__ = ['BIN_KW', 'SNR', 'glue_cube', 'inner_pixel', 'wcs3d']
+__all__ = ['BIN_KW', 'SNR', 'glue_cube', 'inner_pixel', 'other_grid', 'wcs3d', 'write_image']
 
 SNR = [10.0] * 7 + [0.0] * 5
 BIN_KW = dict(ref_band='sdss_r', min_diameter=3, redchi2_limit=4.0)
@@ -49,3 +49,28 @@ def inner_pixel(labels):
     inside = ndimage.binary_erosion(labels == np.argmax(npix), np.ones((3, 3), bool))
     row, column = np.argwhere(inside)[0]
     return int(row), int(column)
+
+
+def other_grid(celestial, angle=30.0, scale=1.5, crpix=(20.0, 20.0)):
+    """
+    The celestial WCS of another instrument's grid over the same field: rotated
+    by ``angle`` degrees, pixels ``scale`` times larger, another reference pixel.
+    """
+    a = np.radians(angle)
+    rotation = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    wcs = WCS(naxis=2)
+    wcs.wcs.ctype = list(celestial.wcs.ctype)
+    wcs.wcs.cunit = list(celestial.wcs.cunit)
+    wcs.wcs.crval = list(celestial.wcs.crval)
+    wcs.wcs.cd = scale * rotation @ celestial.pixel_scale_matrix
+    wcs.wcs.crpix = list(crpix)
+    wcs.wcs.set()
+    return wcs
+
+
+def write_image(path, wcs, shape, seed=0):
+    """Write a one-HDU FITS image on ``wcs`` (random values), as another instrument's file."""
+    from astropy.io import fits
+    values = np.random.default_rng(seed).normal(1.0, 0.1, shape)
+    fits.PrimaryHDU(values, header=wcs.to_header()).writeto(path)
+    return path

@@ -9,9 +9,15 @@ drives the dialog and the two viewers, and saves::
     docs/_static/glue_binmap_viewer.png
     docs/_static/glue_sed_viewer.png
 
+and, given a MUSE cube (``--muse minicube.fits``, the mpdaf 3.6 wheel's
+``mpdaf/data/sdetect/minicube.fits``), the dialog in IFU mode and its bin map::
+
+    docs/_static/glue_ifu_dialog.png
+    docs/_static/glue_ifu_binmap.png
+
 Usage (with ``pip install -e ".[qt]"``)::
 
-    python tests/pixbin_glue/screenshots.py [output folder]
+    python tests/pixbin_glue/screenshots.py [output folder] [--muse minicube.fits]
 """
 
 import os
@@ -25,13 +31,33 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 
+def settle():
+    """Let Qt draw what is pending."""
+    from qtpy import QtWidgets
+    for _ in range(5):
+        QtWidgets.QApplication.processEvents()
+
+
+def plugins():
+    """Load every glue plugin (no WCS autolink dialog)."""
+    from glue.config import settings
+    from glue.main import load_plugins
+    load_plugins()
+    settings.AUTOLINK['Astronomy WCS'] = 'always_ignore'
+
+
+def application(dc):
+    """glue-qt showing ``dc``."""
+    from glue_qt.app.application import GlueApplication
+    app = GlueApplication(dc)
+    app.resize(1400, 900)
+    app.show()
+    return app
+
+
 def main(out):
     import numpy as np
-    from glue.config import settings
     from glue.core import DataCollection
-    from glue.main import load_plugins
-    from glue_qt.app.application import GlueApplication
-    from qtpy import QtWidgets
     from regions import CirclePixelRegion, PixCoord
 
     import pixbin
@@ -41,19 +67,12 @@ def main(out):
     from pixbin_glue.qt.viewers import BinMapViewer, SEDViewer
     from pixbin_glue_helpers import glue_cube
 
-    load_plugins()
-    settings.AUTOLINK['Astronomy WCS'] = 'always_ignore'
+    plugins()
     cube = pixbin.datasets.make_mock_galaxy()
     spectra, _ = pixbin.datasets.make_mock_ifu()
     dc = DataCollection([glue_cube(cube, label='galaxy')])
     dc['galaxy_ifu'] = spectra
-    app = GlueApplication(dc)
-    app.resize(1400, 900)
-    app.show()
-
-    def settle():
-        for _ in range(5):
-            QtWidgets.QApplication.processEvents()
+    app = application(dc)
 
     # the dialog, filled as in the README example
     dialog = BinPixelsDialog(dc['galaxy'], dc, parent=app)
@@ -94,6 +113,52 @@ def main(out):
     sed.grab().save(os.path.join(out, 'glue_sed_viewer.png'))
 
 
+#: The windows and S/N of the IFU screenshots (and of docs/glue.rst).
+IFU_WINDOWS = '4760-4950, 4950-5150, 5150-5370'
+IFU_SNR = [30, 30, 30]
+
+
+def muse(out, path):
+    """The dialog in IFU mode on a MUSE cube read by glue's FITS reader, and the bin map."""
+    from glue.core import DataCollection
+    from glue.core.data_factories import load_data
+    from glue.core.data_factories.fits import fits_reader
+
+    import pixbin_glue
+    from pixbin_glue.qt.dialog import BinPixelsDialog
+    from pixbin_glue.qt.viewers import BinMapViewer
+
+    plugins()
+    dc = DataCollection(load_data(path, factory=fits_reader))
+    app = application(dc)
+    label = next(d.label for d in dc if d.label.endswith('[DATA]'))
+    dialog = BinPixelsDialog(dc[label], dc, parent=app)
+    dialog.edit_windows.setText(IFU_WINDOWS)
+    dialog.edit_windows.editingFinished.emit()
+    dialog.set_snr(IFU_SNR)
+    dialog.show()
+    settle()
+    dialog.grab().save(os.path.join(out, 'glue_ifu_dialog.png'))
+    dialog.accept()
+    bins = dialog.result_data
+    print(pixbin_glue.binmap_from_data(bins))
+    viewer = app.new_data_viewer(BinMapViewer, data=bins)
+    viewer.parentWidget().resize(640, 600)
+    settle()
+    viewer.central_widget.canvas.draw()
+    settle()
+    viewer.grab().save(os.path.join(out, 'glue_ifu_binmap.png'))
+
+
 if __name__ == '__main__':
-    main(sys.argv[1] if len(sys.argv) > 1 else
-         os.path.join(HERE, '..', '..', 'docs', '_static'))
+    args = sys.argv[1:]
+    cube = None
+    if '--muse' in args:
+        i = args.index('--muse')
+        cube = args[i + 1]
+        del args[i:i + 2]
+    folder = args[0] if args else os.path.join(HERE, '..', '..', 'docs', '_static')
+    if cube is None:
+        main(folder)
+    else:
+        muse(folder, cube)

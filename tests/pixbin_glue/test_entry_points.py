@@ -117,7 +117,8 @@ def test_a_spectral_cube_is_binned_through_the_same_windows_everywhere(glue_plug
                                                                        tmp_path, capsys):
     """
     A MUSE cube: bin_pixels(path), pixbin bin and pixbin batch bin it through the
-    same wavelength windows; glue's bin_data (no IFU mode yet) says how.
+    same wavelength windows, and so does glue's bin_data, read by pixbin's data
+    factory or by glue's own FITS reader (one dataset per extension).
     """
     path = tmp_path / 'muse.fits'
     rng = np.random.default_rng(3)
@@ -147,10 +148,21 @@ def test_a_spectral_cube_is_binned_through_the_same_windows_everywhere(glue_plug
     dc = DataCollection(load_data(str(path)))
     data = dc['muse']
     assert data.meta['spectral_cube'] is True and data.meta['layout'] == 'MUSE'
-    with pytest.raises(ValueError) as info:
-        pixbin_glue.bin_data(dc, data, 5.0)
-    assert 'cube is a spectral cube (MUSE file muse.fits)' in str(info.value)
-    assert 'Bin it through wavelength windows' in str(info.value)
+    from glue.core.data_factories.fits import fits_reader
+    split = DataCollection(fits_reader(str(path)))
+    assert [d.label for d in split] == ['muse[DATA]', 'muse[STAT]']
+    for dc, data in ((dc, data), (split, split['muse[DATA]'])):
+        bins = pixbin_glue.bin_data(dc, data, 5.0, bands=bands)
+        binmap = pixbin_glue.binmap_from_data(bins)
+        np.testing.assert_array_equal(binmap.labels, direct.labels)
+        np.testing.assert_allclose(binmap.flux.value, direct.flux.value, rtol=1e-12)
+        assert binmap.band_names == direct.band_names
+        np.testing.assert_allclose(binmap.spectra.flux.value, direct.spectra.flux.value,
+                                   rtol=1e-12)
+    # without windows, the default ones, with the warning of bin_pixels
+    with pytest.warns(pixbin.PixbinWarning, match='no bands were given: binned in 4 windows'):
+        bins = pixbin_glue.bin_data(split, split['muse[DATA]'], 5.0)
+    assert len(pixbin_glue.binmap_from_data(bins).band_names) == 4
 
 
 def test_generic_fits_files_are_left_to_glue(glue_plugins, mock, tmp_path):

@@ -17,50 +17,8 @@ from pixbin import PixbinWarning
 from pixbin.io import read_cube, read_input
 from pixbin.io._units import parse_fits_unit
 from pixbin.io.cube import LAYOUTS, MANGA_BAD_BITS
-
-NWAVE, NY, NX = 8, 6, 5
-ARCSEC = 1 / 3600
-
-
-def celestial(header, scale_arcsec, cd=True):
-    """RA/Dec TAN keywords as pipelines write them (CD matrix or CDELT)."""
-    header.update({'CTYPE1': 'RA---TAN', 'CTYPE2': 'DEC--TAN', 'CUNIT1': 'deg',
-                   'CUNIT2': 'deg', 'CRPIX1': 3.0, 'CRPIX2': 3.5, 'CRVAL1': 63.355417,
-                   'CRVAL2': 10.46556})
-    if cd:
-        header.update({'CD1_1': -scale_arcsec * ARCSEC, 'CD1_2': 0.0, 'CD2_1': 0.0,
-                       'CD2_2': scale_arcsec * ARCSEC})
-    else:
-        header.update({'CDELT1': -scale_arcsec * ARCSEC, 'CDELT2': scale_arcsec * ARCSEC})
-    return header
-
-
-def flux_and_error(shape):
-    flux = np.random.default_rng(16).gamma(3.0, 2.0, size=shape).astype(np.float32)
-    return flux, np.full(shape, 0.5, np.float32)
-
-
-def muse_file(path, stat_unit='(10**(-20)*erg/s/cm**2/Angstrom)**2'):
-    """MUSE DATACUBE_FINAL: DATA, STAT (variance), DQ, as in the ESO pipeline products."""
-    flux, err = flux_and_error((NWAVE, NY, NX))
-    dq = np.zeros(flux.shape, np.uint8)
-    dq[2, 1, 1] = 1
-    dq[:, 4, 3] = 64
-    primary = fits.Header({'TELESCOP': 'ESO-VLT-U4', 'INSTRUME': 'MUSE',
-                           'BUNIT': '10**(-20)*erg/s/cm**2/Angstrom'})
-    data = celestial(fits.Header(), 0.2)
-    data.update({'CTYPE3': 'AWAV', 'CUNIT3': 'Angstrom', 'CRVAL3': 4749.890625, 'CRPIX3': 1.0,
-                 'CD3_3': 1.25, 'CD1_3': 0.0, 'CD2_3': 0.0, 'CD3_1': 0.0, 'CD3_2': 0.0,
-                 'HDUCLASS': 'ESO', 'HDUCLAS2': 'DATA', 'ERRDATA': 'STAT',
-                 'BUNIT': '10**(-20)*erg/s/cm**2/Angstrom'})
-    stat = data.copy()
-    stat['BUNIT'] = stat_unit
-    stat['HDUCLAS2'] = 'ERROR'
-    stat['HDUCLAS3'] = 'MSE'
-    fits.HDUList([fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, data, name='DATA'),
-                  fits.ImageHDU(err**2, stat, name='STAT'),
-                  fits.ImageHDU(dq, name='DQ')]).writeto(path)
-    return flux, err, dq
+from pixbin_test_helpers import (NWAVE, NX, NY, califa_file, hst_file, jwst_file, manga_file,
+                                 muse_file)
 
 
 def test_muse_cube_is_a_spectral_cube(tmp_path):
@@ -117,36 +75,6 @@ def test_spectral_cube_is_not_binned_as_bands(tmp_path):
         parse_cube(read_cube(tmp_path / 'muse.fits'))
 
 
-def manga_file(path, ivar_unit=None):
-    """MaNGA DRP LOGCUBE: FLUX, IVAR, MASK (DRP3PIXMASK), WAVE, as in the DRP data model."""
-    flux, err = flux_and_error((NWAVE, NY, NX))
-    mask = np.zeros(flux.shape, np.int32)
-    mask[:, 0, 0] = 1 | 1024        # NOCOV + DONOTUSE
-    mask[:, 0, 1] = 8 | 1024        # FORESTAR + DONOTUSE
-    mask[3, 2, 2] = 1024            # DONOTUSE alone
-    mask[:, 5, 4] = 2               # LOWCOV
-    mask[4, 3, 3] = 4               # DEADFIBER
-    primary = fits.Header({'TELESCOP': 'SDSS 2.5-M', 'SRVYMODE': 'MaNGA dither',
-                           'PLATEIFU': '8485-1901'})
-    header = celestial(fits.Header(), 0.5)
-    wave = 3621.59598486 * 10 ** (1e-4 * np.arange(NWAVE))
-    header.update({'CTYPE3': 'WAVE-LOG', 'CUNIT3': 'Angstrom', 'CRPIX3': 1.0,
-                   'CRVAL3': 3621.59598486, 'CD3_3': 0.833903304339, 'HDUCLAS1': 'CUBE',
-                   'BUNIT': '1E-17 erg/s/cm^2/Ang/spaxel'})
-    ivar_header = header.copy()
-    ivar_header['HDUCLAS2'] = 'ERROR'
-    ivar_header['HDUCLAS3'] = 'INVMSE'
-    del ivar_header['BUNIT']
-    if ivar_unit:
-        ivar_header['BUNIT'] = ivar_unit
-    fits.HDUList([fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, header, name='FLUX'),
-                  fits.ImageHDU(err**-2, ivar_header, name='IVAR'),
-                  fits.ImageHDU(mask, header, name='MASK'),
-                  fits.ImageHDU(wave, fits.Header({'BUNIT': 'Angstrom'}), name='WAVE'),
-                  fits.ImageHDU(flux[0], name='GIMG')]).writeto(path)
-    return flux, err, mask
-
-
 def test_manga_logcube(tmp_path):
     flux, err, mask = manga_file(tmp_path / 'manga-8485-1901-LOGCUBE.fits')
     cube = read_cube(tmp_path / 'manga-8485-1901-LOGCUBE.fits')
@@ -170,38 +98,6 @@ def test_manga_ivar_unit_that_does_not_match_is_ignored_with_a_note(tmp_path):
     assert cube.uncertainty.unit == cube.flux.unit ** -2    # from the flux unit
     assert cube.meta['unit_notes'][0].startswith("IVAR unit '1E-17 erg/s/cm^2/Ang/spaxel' "
                                                  "ignored")
-
-
-def jwst_file(path, image=False, pixar=None):
-    """JWST level-3 products: s3d cube (SCI, ERR, DQ, WMAP) or i2d image (SCI, ERR, CON, WHT)."""
-    shape = (NY, NX) if image else (NWAVE, NY, NX)
-    flux, err = flux_and_error(shape)
-    primary = fits.Header({'TELESCOP': 'JWST', 'INSTRUME': 'NIRCAM' if image else 'NIRSPEC'})
-    if image:
-        primary['FILTER'] = 'F200W'
-    sci = celestial(fits.Header(), 0.031 if image else 0.1, cd=False)
-    sci['BUNIT'] = 'MJy/sr'
-    if not image:
-        sci.update({'CTYPE3': 'WAVE', 'CUNIT3': 'um', 'CRPIX3': 1.0, 'CRVAL3': 2.87,
-                    'CDELT3': 0.000635, 'SPECSYS': 'BARYCENT'})
-    if pixar is not None:
-        sci['PIXAR_SR'] = pixar
-    errh = sci.copy()
-    hdus = [fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, sci, name='SCI'),
-            fits.ImageHDU(err, errh, name='ERR')]
-    dq = None
-    if image:
-        hdus += [fits.ImageHDU(np.ones(shape, np.int32), name='CON'),
-                 fits.ImageHDU(np.ones(shape, np.float32), name='WHT')]
-    else:
-        dq = np.zeros(shape, np.uint32)
-        dq[:, 0, 0] = 1               # DO_NOT_USE
-        dq[:, 1, 1] = 512             # another flag without DO_NOT_USE: kept
-        dq[2, 2, 2] = 513             # with DO_NOT_USE: bad
-        hdus += [fits.ImageHDU(dq, name='DQ'),
-                 fits.ImageHDU(np.ones(shape, np.float32), name='WMAP')]
-    fits.HDUList(hdus).writeto(path)
-    return flux, err, dq
 
 
 def test_jwst_s3d_cube(tmp_path):
@@ -241,29 +137,6 @@ def test_jwst_i2d_image_with_pixar_sr(tmp_path):
     assert_allclose(bm.flux[:, 0].sum().value, image.data[bm.labels > 0].sum(), rtol=1e-6)
 
 
-def hst_file(path, weight='EXP', err=False):
-    """HST drizzled image (drizzlepac/multidrizzle): SCI, WHT, CTX, or SCI, ERR."""
-    flux, sigma = flux_and_error((NY, NX))
-    primary = fits.Header({'TELESCOP': 'HST', 'INSTRUME': 'WFPC2', 'FILTNAM1': 'F814W',
-                           'NDRIZIM': 4, 'D001DEXP': 600.0, 'D001WTSC': 600.0,
-                           'D001OUUN': 'cps', 'EXPTIME': 600.0})
-    sci = celestial(fits.Header(), 0.1)
-    sci.update({'BUNIT': 'ELECTRONS/S' if err else 'COUNTS/S', 'PHOTPLAM': 7995.937})
-    hdus = [fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, sci, name='SCI')]
-    if err:
-        hdus.append(fits.ImageHDU(sigma, fits.Header({'BUNIT': 'ELECTRONS/S'}), name='ERR'))
-    else:
-        wht = sigma**-2
-        wht[0, :] = 0.0               # no data
-        header = fits.Header({'BUNIT': 'COUNTS'})     # as drizzle copies it from SCI
-        if weight != 'EXP':
-            header['WHTTYPE'] = weight
-        hdus += [fits.ImageHDU(wht, header, name='WHT'),
-                 fits.ImageHDU(np.ones((NY, NX), np.int32), name='CTX')]
-    fits.HDUList(hdus).writeto(path)
-    return flux, sigma
-
-
 def test_hst_exposure_weight_is_not_an_uncertainty(tmp_path):
     hst_file(tmp_path / 'u59n0201r_drz.fits')
     with pytest.raises(ValueError, match=r'WHT extension of this drizzled image is an '
@@ -293,21 +166,6 @@ def test_hst_with_err(tmp_path):
     assert image.unit == u.electron / u.s and image.uncertainty.unit == u.electron / u.s
     assert isinstance(image.uncertainty, StdDevUncertainty)
     assert_allclose(image.data, flux)
-
-
-def califa_file(path):
-    """CALIFA DR3 cube: flux in the primary HDU, ERROR, ERRWEIGHT, BADPIX, FIBCOVER."""
-    flux, err = flux_and_error((NWAVE, NY, NX))
-    badpix = np.zeros(flux.shape, np.uint8)
-    badpix[:, 2, 3] = 1
-    header = celestial(fits.Header(), 1.0, cd=False)
-    header.update({'CRVAL3': 3749.0, 'CDELT3': 2.0, 'CRPIX3': 1.0, 'OBJECT': 'NGC2253'})
-    header.append(fits.Card('HIERARCH PIPE UNITS', '10**(-16) erg s-1 cm-2 A-1'))
-    fits.HDUList([fits.PrimaryHDU(flux, header), fits.ImageHDU(err, name='ERROR'),
-                  fits.ImageHDU(np.ones(flux.shape, np.float32), name='ERRWEIGHT'),
-                  fits.ImageHDU(badpix, name='BADPIX'),
-                  fits.ImageHDU(np.ones(flux.shape, np.uint8), name='FIBCOVER')]).writeto(path)
-    return flux, err, badpix
 
 
 def test_califa_cube(tmp_path):
@@ -425,3 +283,28 @@ def test_pixedfit_file_from_an_open_file(tmp_path):
     assert data['cube'].meta['layout'] == 'piXedfit spectrophotometric'
     assert_array_equal(data['cube'].mask[0], ~region)
     assert_array_equal(data['spec_region'], footprint)
+
+
+@pytest.mark.parametrize('writer', [muse_file, manga_file, jwst_file, califa_file,
+                                    lambda path: hst_file(path, weight='IVM')])
+def test_layout_roles_are_what_read_input_reads(tmp_path, writer):
+    """The roles of a layout's extensions (for glue's components) match the reader's."""
+    from pixbin.io.cube import identify_layout, layout_of_names, layout_roles
+    path = tmp_path / 'file.fits'
+    writer(path)
+    meta = read_input(path)['cube'].meta
+    with fits.open(path) as hdul:
+        names = [hdu.name for hdu in hdul]
+        primary = hdul[0].header
+    layout = identify_layout(path)
+    assert layout.name == meta['layout']
+    roles = layout_roles(layout, names)
+    assert roles['flux'] == meta['flux_extension']
+    assert roles['uncertainty'] == meta['uncertainty_extension']
+    if 'mask_rule' in meta:
+        assert meta['mask_rule'].startswith(f"{roles['mask']}: ")
+    else:
+        assert roles['mask'] is None
+    # from the names and the primary header alone, the same layout
+    assert layout_of_names(names, primary) is layout
+    assert layout_of_names([n.lower() for n in names], primary) is layout
