@@ -301,14 +301,16 @@ def find_flux_components(data, data_collection=None, *, flux=None, uncertainty=N
     >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
     >>> data = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')
     >>> pixbin_glue.find_flux_components(data)
-    FluxComponents(flux=FLUX, uncertainty=FLUX_ERR, uncertainty_type='std', mask=None)
+    FluxComponents(flux=FLUX, uncertainty=FLUX_ERR, uncertainty_type='std', mask=None,
+                   layout=None, weight=False)
 
     Other names are given explicitly, with the kind of the uncertainty:
 
     >>> data = Data(f=cube.data, v=cube.uncertainty.array ** 2, label='cube')
     >>> pixbin_glue.find_flux_components(data, flux='f', uncertainty='v',
     ...                                  uncertainty_type='var')
-    FluxComponents(flux=f, uncertainty=v, uncertainty_type='var', mask=None)
+    FluxComponents(flux=f, uncertainty=v, uncertainty_type='var', mask=None,
+                   layout=None, weight=False)
     """
     from glue.core import Data
     if not isinstance(data, Data):

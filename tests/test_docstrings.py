@@ -37,6 +37,8 @@ NAMESPACES = {
 WITHOUT_EXAMPLES = {
     'pixbin.binning.BinnedArrays',
     'pixbin_glue.qt.dialog.BinPixelsDialog',
+    'pixbin_glue.qt.dialog.parse_windows',
+    'pixbin_glue.qt.dialog.windows_text',
 }
 
 
