@@ -45,6 +45,8 @@ intersphinx_mapping.update({
     'specutils': ('https://specutils.readthedocs.io/en/stable/', None),
     'regions': ('https://astropy-regions.readthedocs.io/en/stable/', None),
     'glue': ('https://docs.glueviz.org/en/stable/', None),
+    'photutils': ('https://photutils.readthedocs.io/en/stable/', None),
+    'reproject': ('https://reproject.readthedocs.io/en/stable/', None),
 })
 if not online:
     intersphinx_mapping = {}
@@ -53,7 +55,8 @@ nitpicky = True
 # References into other packages resolve through intersphinx when it is on, and are
 # never reported otherwise.
 _EXTERNAL = (r'(numpy|np|scipy|astropy|specutils|regions|matplotlib|glue|glue_qt|'
-             r'glue_jupyter|glue_astronomy|echo|qtpy|PyQt6|dask|tqdm|numba)(\..*)?')
+             r'glue_jupyter|glue_astronomy|echo|qtpy|PyQt6|dask|tqdm|numba|photutils|'
+             r'reproject)(\..*)?')
 nitpick_ignore_regex = [
     (r'py:.*', _EXTERNAL),
     (r'py:.*', r'(ndarray|array-like|array_like|callable|path-like|optional|'

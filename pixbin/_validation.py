@@ -276,7 +276,7 @@ def _stack_images(images, name):
                              f'{images[0].data.shape}: images must share one pixel grid '
                              f'(use reproject to resample them)')
     unit = check_flux_unit(images[0].unit, f'{name}[0]')
-    data, std, mask, names = [], [], [], []
+    data, std, mask, names, waves = [], [], [], [], []
     for i, image in enumerate(images):
         label = f'{name}[{i}]'
         image_unit = check_flux_unit(image.unit, label)
@@ -294,9 +294,15 @@ def _stack_images(images, name):
         listed = meta.get('band_names') or [None]
         names.append(str(meta.get('band_name') or listed[0] or meta.get('FILTER')
                          or f'band{i}'))
+        wave = meta.get('band_wavelengths')
+        waves.append(None if wave is None or np.size(wave) != 1 else u.Quantity(wave).ravel())
+    stacked = {'band_names': names}
+    if all(w is not None for w in waves):       # every image knows its wavelength
+        stacked['band_wavelengths'] = check_band_wavelengths(
+            np.concatenate([w.to(waves[0].unit, u.spectral()) for w in waves]), len(waves))
     return NDData(np.array(data), uncertainty=StdDevUncertainty(np.array(std)), unit=unit,
                   mask=np.array(mask), wcs=celestial_wcs(images[0].wcs, f'{name}[0].wcs'),
-                  meta={'band_names': names})
+                  meta=stacked)
 
 
 def check_not_spectral(cube, name='cube'):

@@ -150,6 +150,12 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
     """
     Plot the photometric SED of bins, and their spectra when present.
 
+    Without band wavelengths (``binmap.band_wavelengths`` is None: filters
+    that `pixbin.io.filters` does not know), the SEDs are drawn against the
+    bands in their order, named on the x axis, and the axis label says to
+    give ``band_wavelengths=`` to `~pixbin.bin_pixels`; spectra need the
+    wavelengths and are then not drawn.
+
     Parameters
     ----------
     binmap : `~pixbin.BinMap`
@@ -168,28 +174,34 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
     ax : `matplotlib.axes.Axes`
         The axes: one error-bar container per bin, one line per spectrum.
 
+    Raises
+    ------
+    astropy.units.UnitsError
+        If ``unit`` is not a flux unit that the bin map's converts to (a
+        change between f_nu and f_lambda needs the band wavelengths).
+
     Examples
     --------
-    >>> import matplotlib.pyplot as plt
+    >>> import astropy.units as u
     >>> import pixbin
-    >>> from pixbin.plotting import plot_sed
-    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
-    >>> bm = pixbin.bin_pixels(cube, snr=[10] * 7 + [0] * 5, ref_band='sdss_r')
-    >>> ax = plot_sed(bm, [1, 20])              # the same as bm.plot_sed([1, 20])
-    >>> len(ax.containers), [text.get_text() for text in ax.get_legend().get_texts()]
-    (2, ['bin 1', 'bin 20'])
-    >>> ax.get_xscale()                     # wavelength in micron
-    'log'
-    >>> plt.close(ax.figure)
+    >>> bm = pixbin.bin_pixels(pixbin.datasets.make_mock_galaxy(shape=(40, 40)), snr=5)
+    >>> ax = pixbin.plotting.plot_sed(bm, [1, 2], unit=u.mJy)
+    >>> len(ax.containers), ax.get_xscale()         # wavelengths on a log axis
+    (2, 'log')
+    >>> import numpy as np
+    >>> from astropy.nddata import NDData, StdDevUncertainty
+    >>> images = [NDData(np.ones((8, 8)), uncertainty=StdDevUncertainty(np.full((8, 8), 0.1)),
+    ...                  unit='mJy', meta={'band_name': name}) for name in ('my_a', 'my_b')]
+    >>> bm = pixbin.bin_pixels(images, snr=20)      # filters pixbin does not know
+    >>> ax = pixbin.plotting.plot_sed(bm, 1)
+    >>> [t.get_text() for t in ax.get_xticklabels()], ax.get_xlabel()
+    (['my_a', 'my_b'], 'band (wavelengths unknown: give band_wavelengths= to bin_pixels)')
     """
     import astropy.units as u
     import matplotlib.pyplot as plt
 
     if binmap.flux is None:
         raise ValueError('binmap has no photometry to plot')
-    if binmap.band_wavelengths is None:
-        raise ValueError('binmap has no band_wavelengths: give them to bin_pixels '
-                         '(band_wavelengths=...) to plot SEDs')
     ids = np.atleast_1d(bin_ids).astype(int)
     if binmap.nbins == 0:
         raise ValueError('binmap has no bin: there is no SED to plot')
@@ -200,11 +212,20 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
     if ax is None:
         ax = plt.figure(figsize=(7.5, 4.8)).add_subplot()
     unit = binmap.flux.unit if unit is None else u.Unit(unit)
-    wave = binmap.band_wavelengths.to(u.um, equivalencies=u.spectral())
-    spec = getattr(binmap, 'spectra', None) if spectra else None
+    known = binmap.band_wavelengths is not None
+    if known:
+        wave = binmap.band_wavelengths.to(u.um, equivalencies=u.spectral())
+        convert = u.spectral_density(binmap.band_wavelengths)
+    else:
+        wave, convert = np.arange(binmap.nbands) * u.one, []
+        if not binmap.flux.unit.is_equivalent(unit):
+            raise u.UnitsError(f'unit {unit!s} is not {binmap.flux.unit!s} or a unit that it '
+                               f'converts to without wavelengths: give band_wavelengths= to '
+                               f'bin_pixels to plot in it')
+    spec = getattr(binmap, 'spectra', None) if spectra and known else None
     for i in ids:
-        flux = binmap.flux[i - 1].to(unit, u.spectral_density(binmap.band_wavelengths))
-        err = binmap.flux_err[i - 1].to(unit, u.spectral_density(binmap.band_wavelengths))
+        flux = binmap.flux[i - 1].to(unit, convert)
+        err = binmap.flux_err[i - 1].to(unit, convert)
         container = ax.errorbar(wave.value, flux.value, yerr=err.value, fmt='o', ms=5,
                                 capsize=2, label=f'bin {i}', zorder=3)
         colour = container.lines[0].get_color()
@@ -215,14 +236,19 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
                 sf = spec.flux[row].to(unit, u.spectral_density(spec.spectral_axis))
                 ax.plot(sw.value, sf.value, '-', lw=0.7, color=colour, alpha=0.8, zorder=2)
     from matplotlib.ticker import FuncFormatter, LogLocator
-    ax.set_xscale('log')
-    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f'{x:g}'))
-    ax.xaxis.set_minor_formatter(FuncFormatter(lambda x, _: ''))
+    if known:
+        ax.set_xscale('log')
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f'{x:g}'))
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda x, _: ''))
+        ax.set_xlabel(r'wavelength ($\mu$m)')
+    else:
+        ax.set_xticks(wave.value, binmap.band_names,
+                      rotation=45 if binmap.nbands > 6 else 0, ha='center')
+        ax.set_xlabel('band (wavelengths unknown: give band_wavelengths= to bin_pixels)')
     photometry = binmap.flux[ids - 1]
     if np.all(photometry.value > 0) and photometry.max() > 20 * photometry.min():
         ax.set_yscale('log')
-    ax.set_xlabel(r'wavelength ($\mu$m)')
     ax.set_ylabel(f'flux ({unit.to_string("latex_inline")})')
     ax.legend(fontsize='small')
     return ax

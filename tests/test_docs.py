@@ -39,7 +39,7 @@ def test_docs_build_without_warnings(tmp_path):
     assert result.returncode == 0, (
         f'sphinx-build -W failed (exit {result.returncode}):\n{result.stderr[-8000:]}')
     assert 'WARNING' not in result.stderr, result.stderr[-8000:]
-    for page in ('index', 'installation', 'getting_started', 'tutorial', 'pixedfit',
+    for page in ('index', 'installation', 'getting_started', 'own_data', 'tutorial', 'pixedfit',
                  'algorithm', 'io', 'glue', 'real_data', 'api', 'citing', 'affiliated',
                  'changes'):
         assert (output / f'{page}.html').is_file(), f'{page}.html was not written'

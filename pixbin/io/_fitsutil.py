@@ -145,7 +145,8 @@ def indexed_band_names(header, nbands):
 def single_band_name(header):
     """
     The filter of a one-band image: the first non-blank ``FILTER`` or
-    ``FILTNAM1`` (HST WFPC2), without surrounding spaces, or None.
+    ``FILTNAM1`` (HST WFPC2), else the one of ``FILTER1`` and ``FILTER2``
+    (HST ACS) that is not ``CLEAR...``, without surrounding spaces, or None.
 
     Parameters
     ----------
@@ -160,7 +161,9 @@ def single_band_name(header):
         name = str(header[key] if key in header else '').strip()
         if name:
             return name
-    return None
+    wheels = [str(header[key]).strip() for key in ('FILTER1', 'FILTER2') if key in header]
+    wheels = [name for name in wheels if name and not name.upper().startswith('CLEAR')]
+    return wheels[0] if len(wheels) == 1 else None
 
 
 def scaled_unit(header, path):

@@ -8,6 +8,7 @@ given a path, ``pixbin bin``, ``pixbin batch`` and glue's pixbin data factory);
 `read_cube` returns the cube alone.
 """
 
+import copy
 import os
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from astropy.table import Table
 from ._fitsutil import (display_name, extension_names, float_view, header_wcs,
                         indexed_band_names, open_fits, read_wcs, single_band_name)
 from ._units import parse_fits_unit
-from .filters import band_wavelengths
+from .filters import band_wavelengths, header_wavelength
 from .pixedfit import read_pixedfit
 
 __all__ = ['LAYOUTS', 'Layout', 'layout_of_names', 'layout_roles', 'read_cube', 'read_input']
@@ -232,10 +233,8 @@ def _band_names(hdul, header, nbands):
         return found, band_wavelengths(found)
     name = single_band_name(header) if nbands == 1 else None
     if name is not None:
-        wave = band_wavelengths([name])
-        if wave is None and 'PHOTPLAM' in header:     # HST pivot wavelength
-            wave = [float(header['PHOTPLAM'])] * u.AA
-        return [name], wave
+        wave = header_wavelength(header)       # PHOTPLAM, else the filter of the instrument
+        return [name], None if wave is None else wave.reshape(1)
     return None, None
 
 
@@ -673,8 +672,10 @@ def read_cube(path):
     ``meta['spectral_cube']`` True (`~pixbin.bin_pixels` does not bin
     wavelength channels as bands).  Other cubes are (nbands, ny, nx)
     `~astropy.nddata.NDData`, with band names from a ``BANDS`` table,
-    ``FILi``/``FILTERi``/``BANDi`` keywords or ``FILTER`` (``FILTNAM1`` and
-    ``PHOTPLAM`` for HST).  ``meta`` also holds ``layout``, ``source_file``,
+    ``FILi``/``FILTERi``/``BANDi`` keywords or ``FILTER`` (``FILTNAM1``,
+    ``FILTER1``/``FILTER2`` for HST), and band wavelengths from the ``BANDS``
+    table, ``PHOTPLAM`` (HST) or the filter names with ``INSTRUME`` and
+    ``TELESCOP`` (`pixbin.io.filters`).  ``meta`` also holds ``layout``, ``source_file``,
     ``mask_rule`` and ``unit_notes`` (how odd units were read).
 
     Parameters
@@ -769,6 +770,26 @@ def normalise_input(cube, spectra=None, spec_region=None):
                     raise ValueError(f'cube: {os.fspath(item)!r} is a spectrophotometric '
                                      f'piXedfit file; give it alone, not in a list of images')
                 item = data['cube']
-            images.append(item)
+            images.append(_with_header_wavelength(item))
         return images, spectra, spec_region
     return cube, spectra, spec_region
+
+
+def _with_header_wavelength(image):
+    """
+    ``image``, or a shallow copy whose ``meta['band_wavelengths']`` is the
+    wavelength of the filter that its header-like ``meta`` names (a CCDData
+    read from a file), when it has none.
+    """
+    meta = getattr(image, 'meta', None)
+    if not isinstance(image, NDData) or not meta or meta.get('band_wavelengths') is not None:
+        return image
+    try:
+        wave = header_wavelength(meta)
+    except (TypeError, AttributeError):      # meta that is not a header
+        return image
+    if wave is None:
+        return image
+    image = copy.copy(image)
+    image.meta = dict(meta, band_wavelengths=wave.reshape(1))
+    return image

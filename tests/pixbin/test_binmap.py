@@ -192,8 +192,16 @@ def test_plot_map_and_sed():
     assert len(ax.containers) == 2
     with pytest.raises(ValueError, match='bin_ids must be between 1 and 3'):
         bm.plot_sed(4)
-    with pytest.raises(ValueError, match='no band_wavelengths'):
-        simple().plot_sed(1)
+    # without wavelengths: the bands in order, named, and the label says what to give
+    ax = simple(band_names=['a', 'b']).plot_sed([1, 2])
+    assert len(ax.containers) == 2 and ax.get_xscale() == 'linear'
+    assert_allclose(ax.containers[1].lines[0].get_xdata(), [0, 1])
+    assert_allclose(ax.containers[1].lines[0].get_ydata(), [6.0, 2.0])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ['a', 'b']
+    assert 'band_wavelengths=' in ax.get_xlabel()
+    with pytest.raises(u.UnitsError, match='give band_wavelengths= to bin_pixels'):
+        simple().plot_sed(1, unit='erg / (s cm2 Angstrom)')
+    assert simple().plot_sed(1, unit='mJy').containers[0].lines[0].get_ydata()[0] == 4000.0
     import matplotlib.pyplot as plt
     plt.close('all')
 
