@@ -722,7 +722,7 @@ def read_cube(path):
     >>> cube.meta['layout'], cube.meta['band_names'][:3]
     ('generic', ['galex_fuv', 'galex_nuv', 'sdss_u'])
     >>> cube.meta['band_wavelengths'][:3]
-    <Quantity [1539., 2316., 3551.] Angstrom>
+    <Quantity [1535.1, 2300.8, 3556.6] Angstrom>
     """
     return read_input(path)['cube']
 
