@@ -135,7 +135,8 @@ class SEDJupyterViewer(SEDViewerMixin, MatplotlibJupyterViewer):
 
     Examples
     --------
-    In a notebook (``show=False`` here, where there is no notebook to show it in):
+    The SEDs of a selected bin (in a notebook, without ``show=False``, the
+    viewer appears below the cell):
 
     >>> from glue.core import Data
     >>> from glue_jupyter import jglue

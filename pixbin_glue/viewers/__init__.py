@@ -32,7 +32,8 @@ class SimpleBinMapViewer(BinMapViewerMixin, SimpleImageViewer):
     >>> import pixbin, pixbin_glue
     >>> from pixbin_glue.viewers import SimpleBinMapViewer
     >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
-    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)])
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array,
+    ...                           label='cube')])
     >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit,
     ...                             ref_band=4)
     >>> session = Session(data_collection=dc)
