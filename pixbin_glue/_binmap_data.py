@@ -22,16 +22,25 @@ A bin-map dataset has the pixel grid of the binned cube and these components:
 
 Pixels in no bin are NaN (0 for ``bin``, ``npix`` and ``spec_bin``).  ``meta``
 holds ``pixbin_binmap`` (the marker), ``band_names``, ``band_wavelengths``
-(numbers, unit in ``band_wavelength_unit``), ``flux_unit``, the binning
-parameters in ``pixbin_parameters``, and in ``pixbin_exact`` what the
-components do not show (numbers, strings and arrays, which glue saves in a
-session): the exact summed flux of each bin and its uncertainty, the
-covariance correction, the spectra, the IFU footprint and the WCS with every
-digit.  A dataset restored
-from a saved session is thus the same `~pixbin.BinMap`.
-"""
+(numbers, unit in ``band_wavelength_unit``), ``flux_unit`` and the binning
+parameters in ``pixbin_parameters``.  The ``bin`` component
+(`~pixbin_glue._session.BinLabelsComponent`) also keeps, in ``exact``, what
+the components do not show: the exact summed flux of each bin and its
+uncertainty, the covariance correction, the spectra, the IFU footprint and
+the WCS with every digit.  In a glue session the labels and these per-bin
+tables are saved once, compressed, and the other components as references
+rebuilt on restore (see `pixbin_glue._session`), so that a dataset restored
+from a saved session is the same `~pixbin.BinMap`.  Sessions saved by the
+previous pixbin_glue (the exact state in ``meta['pixbin_exact']``) restore
+the same way.
 
-import weakref
+glue's translation machinery knows a `~pixbin.BinMap` (`BinMapTranslator`,
+registered with ``glue.config.data_translator`` as glue-astronomy registers
+its translators; glue-astronomy has none for a BinMap): ``dc['bins'] = binmap``
+and ``data.get_object(pixbin.BinMap)``.  The BinMap of a dataset is kept on
+its ``bin`` component (``binmap``), not in a module-level cache, and rebuilt
+from the component's exact state when missing (after a session restore).
+"""
 
 import astropy.units as u
 import numpy as np
@@ -41,13 +50,9 @@ from ._constants import BIN_COMPONENT
 __all__ = ['binmap_from_data', 'binmap_to_data', 'bins_in_subset', 'bins_subset_state',
            'is_binmap_data']
 
-# The BinMap behind each bin-map dataset made in this session (exact values and
-# spectra); datasets restored from a session are rebuilt from their components.
-_BINMAPS = weakref.WeakKeyDictionary()
-
 MARKER = 'pixbin_binmap'
 FORMAT = 1
-#: Key of ``meta`` that holds what the components do not show.
+#: Key of ``meta`` that held the exact state in sessions of the previous pixbin_glue.
 EXACT = 'pixbin_exact'
 
 
@@ -92,23 +97,30 @@ def binmap_to_data(binmap, label):
     -------
     data : `~glue.core.data.Data`
     """
-    from glue.core import Component, Data
+    from glue.core import Data
+
+    from ._session import BinLabelsComponent, BinValueComponent
     if binmap.flux is None:
         raise ValueError('binmap must have photometry (flux and flux_err) to become a glue '
                          'dataset')
     data = Data(label=label, coords=binmap.wcs)
-    data.add_component(Component(binmap.labels), BIN_COMPONENT)
-    data.add_component(Component(binmap.pixel_map(binmap.npix, fill_value=0)), 'npix')
+    bins = BinLabelsComponent(binmap.labels, _exact_state(binmap), binmap)
+    data.add_component(bins, BIN_COMPONENT)
+    data.add_component(BinValueComponent(bins, 'npix', values=binmap.pixel_map(
+        binmap.npix, fill_value=0)), 'npix')
     unit = binmap.flux.unit.to_string()
     mean = binmap.pixel_map(binmap.mean_flux.value)
     mean_err = binmap.pixel_map(binmap.mean_flux_err.value)
     snr = binmap.pixel_map(binmap.snr)
     for i, band in enumerate(binmap.band_names):
-        data.add_component(Component(mean[i], units=unit), mean_flux_label(band))
-        data.add_component(Component(mean_err[i], units=unit), mean_flux_err_label(band))
-        data.add_component(Component(snr[i]), snr_label(band))
+        data.add_component(BinValueComponent(bins, 'mean_flux', i, mean[i], unit),
+                           mean_flux_label(band))
+        data.add_component(BinValueComponent(bins, 'mean_flux_err', i, mean_err[i], unit),
+                           mean_flux_err_label(band))
+        data.add_component(BinValueComponent(bins, 'snr', i, snr[i]), snr_label(band))
     if binmap.spec_labels is not None:
-        data.add_component(Component(binmap.spec_labels), 'spec_bin')
+        data.add_component(BinValueComponent(bins, 'spec_bin', values=binmap.spec_labels),
+                           'spec_bin')
     data.meta[MARKER] = FORMAT
     data.meta['band_names'] = list(binmap.band_names)
     if binmap.band_wavelengths is not None:
@@ -118,18 +130,38 @@ def binmap_to_data(binmap, label):
     data.meta['flux_unit'] = unit
     data.meta['nbins'] = int(binmap.nbins)
     data.meta['pixbin_parameters'] = {str(k): session_value(v) for k, v in binmap.meta.items()}
-    data.meta[EXACT] = _exact_state(binmap)
-    _BINMAPS[data] = binmap
     return data
+
+
+def _wcs_header(wcs):
+    """
+    The header of the bin-map file's WCS (every digit), kept so that it reads
+    back as the same `~astropy.wcs.Wcsprm` (``compare`` is True): a CD matrix
+    stays CD (the file writes it as PC with CDELT 1, the same transformation),
+    and the ``MJDREF = 0`` that ``to_header`` adds to a WCS without a
+    reference date is left out (it would set ``dateref`` on reading).
+    """
+    from pixbin.io._fitsutil import exact_wcs_header, set_exact
+    header = exact_wcs_header(wcs)
+    prm = wcs.wcs
+    if not prm.dateref and not np.any(prm.mjdref):
+        header.remove('MJDREF', ignore_missing=True)
+    if prm.has_cd():
+        for i in range(prm.naxis):
+            header.remove(f'CDELT{i + 1}', ignore_missing=True)
+            for j in range(prm.naxis):
+                header.remove(f'PC{i + 1}_{j + 1}', ignore_missing=True)
+                set_exact(header, f'CD{i + 1}_{j + 1}', float(prm.cd[i][j]))
+    return header
 
 
 def _exact_state(binmap):
     """What a session must keep to rebuild ``binmap`` exactly (see the module docstring)."""
-    state = {'flux': np.array(binmap.flux.value), 'flux_err': np.array(binmap.flux_err.value)}
+    state = {'flux': np.array(binmap.flux.value), 'flux_err': np.array(binmap.flux_err.value),
+             'flux_unit': binmap.flux.unit.to_string()}
     if binmap.wcs is not None:
         # glue saves the coordinates with ~15 digits; the bin-map file's header keeps all
-        from pixbin.io._fitsutil import exact_wcs_header
-        state['wcs_header'] = exact_wcs_header(binmap.wcs).tostring()
+        state['wcs_header'] = _wcs_header(binmap.wcs).tostring()
     cov = binmap.covariance
     if cov is None:
         state['covariance'] = 'none'
@@ -154,19 +186,38 @@ def _exact_state(binmap):
             if key in spectra.meta:
                 spec[key] = np.array(spectra.meta[key])
         state['spectra'] = spec
+        state['spec_labels'] = np.array(binmap.spec_labels)
     return state
+
+
+def _exact_source(data):
+    """
+    The exact per-bin state of a bin-map dataset and where it is: in its
+    ``bin`` component (`~pixbin_glue._session.BinLabelsComponent`), or in
+    ``meta['pixbin_exact']`` (sessions saved by the previous pixbin_glue, before the
+    compact sessions); (None, None) for sessions saved before either.
+    """
+    from ._session import BinLabelsComponent
+    component = data.get_component(data.id[BIN_COMPONENT])
+    if isinstance(component, BinLabelsComponent) and isinstance(component.exact, dict):
+        return component.exact, f"the exact state of its '{BIN_COMPONENT}' component"
+    state = data.meta.get(EXACT)
+    if isinstance(state, dict):
+        return state, f"meta['{EXACT}']"
+    return None, None
 
 
 def _exact_parts(data, labels, nbins, nbands):
     """
-    Flux, flux_err, covariance, spectra and spec_region from ``meta['pixbin_exact']``,
-    or None when the dataset has none (saved by an older pixbin_glue).
+    Flux, flux_err, covariance, spectra and spec_region from the dataset's
+    exact state (`_exact_source`), or None when it has none (saved by an
+    older pixbin_glue).
     """
     from astropy.nddata import StdDevUncertainty
 
     from pixbin._covariance import TabulatedCovariance
-    state = data.meta.get(EXACT)
-    if not isinstance(state, dict):
+    state, where = _exact_source(data)
+    if state is None:
         return None
     try:
         flux = np.asarray(state['flux'], dtype=float).reshape(nbins, nbands)
@@ -204,10 +255,11 @@ def _exact_parts(data, labels, nbins, nbands):
                 spectral_axis_index=1, uncertainty=uncertainty,
                 mask=None if spec.get('mask') is None else np.asarray(spec['mask'], bool),
                 meta=meta)
-            parts['spec_labels'] = np.asarray(data.get_data(data.id['spec_bin'])).astype(
-                np.int64)
+            spec_labels = state['spec_labels'] if 'spec_labels' in state else \
+                data.get_data(data.id['spec_bin'])
+            parts['spec_labels'] = np.asarray(spec_labels).astype(np.int64)
     except (KeyError, TypeError, ValueError, u.UnitsError) as exc:
-        raise ValueError(f"dataset {data.label!r}: meta['{EXACT}'] does not describe its "
+        raise ValueError(f"dataset {data.label!r}: {where} does not describe its "
                          f"{nbins} bins and {nbands} bands ({type(exc).__name__}: {exc})") \
             from None
     return parts
@@ -247,17 +299,18 @@ def binmap_from_data(data):
 
     The exact `~pixbin.BinMap` when the dataset was made in this session;
     otherwise (a restored glue session) the same one rebuilt from the
-    components (labels, WCS, band names and wavelengths) and ``meta``
-    (flux and its uncertainty, covariance correction, spectra, IFU footprint,
-    binning parameters).  A dataset saved by an older pixbin_glue, without
-    ``meta['pixbin_exact']``, gives the summed flux ``mean_flux * npix`` and
-    its uncertainty, without covariance correction or spectra.
+    labels and exact state of the ``bin`` component (flux and its
+    uncertainty, covariance correction, spectra, IFU footprint, WCS) and
+    ``meta`` (band names and wavelengths, binning parameters).  A dataset
+    saved by an older pixbin_glue, without an exact state, gives the summed
+    flux ``mean_flux * npix`` and its uncertainty, without covariance
+    correction or spectra.
 
     Raises
     ------
     ValueError
-        If ``data`` is not a bin-map dataset, or its ``meta['pixbin_exact']``
-        does not fit its bins.
+        If ``data`` is not a bin-map dataset, or its exact state does not
+        fit its bins.
 
     Examples
     --------
@@ -273,7 +326,9 @@ def binmap_from_data(data):
     ('BinMap', 70, (40, 40), Unit("1e-17 erg / (Angstrom s cm2)"))
     """
     _require_binmap(data)
-    cached = _BINMAPS.get(data)
+    # the BinMap is kept on the bin component (not saved in a session: rebuilt)
+    component = data.get_component(data.id[BIN_COMPONENT])
+    cached = getattr(component, 'binmap', None)
     if cached is not None:
         return cached
     from astropy.wcs import WCS
@@ -307,8 +362,28 @@ def binmap_from_data(data):
                         meta=dict(data.meta.get('pixbin_parameters', {})), **parts)
     except (TypeError, ValueError, u.UnitsError) as exc:
         raise ValueError(f'dataset {data.label!r} is not a consistent bin map: {exc}') from None
-    _BINMAPS[data] = binmap
+    component.binmap = binmap
     return binmap
+
+
+class BinMapTranslator:
+    """
+    glue's translation of a `~pixbin.BinMap` (registered with glue's
+    ``data_translator`` by ``pixbin_glue.setup``): ``dc['bins'] = binmap``
+    adds the bin-map dataset of `binmap_to_data`, and ``data.get_object()``
+    gives the BinMap back (`binmap_from_data`).
+    """
+
+    def to_data(self, obj):
+        return binmap_to_data(obj, 'binmap')
+
+    def to_object(self, data_or_subset, **kwargs):
+        from glue.core import Subset
+        if isinstance(data_or_subset, Subset):
+            raise ValueError(f'a subset ({data_or_subset.label!r}) is not a BinMap: take the '
+                             f'bin map of its dataset and the bins of the subset '
+                             f'(pixbin_glue.bins_in_subset)')
+        return binmap_from_data(data_or_subset)
 
 
 def subset_on(subset, binmap_data):

@@ -7,7 +7,32 @@ import os
 
 import numpy as np
 
-__all__ = ['bin_data', 'binning_options']
+__all__ = ['bin_data', 'binning_options', 'kernels_prepared', 'prepare_kernels']
+
+# True once a binning has run in this process: numba has compiled pixbin's
+# kernels, or loaded them from its cache (pixbin._numba_cache).
+_KERNELS_READY = False
+
+
+def kernels_prepared():
+    """True if the binning kernels are ready in this process (a binning has run)."""
+    return _KERNELS_READY
+
+
+def prepare_kernels():
+    """
+    Get the binning kernels ready: bin a 12 x 12 mock once.
+
+    The first binning of a process waits for numba: it compiles pixbin's
+    kernels (about 10 s, once per installation) or loads them from its cache
+    (a second or two).  Later binnings start at once.
+    """
+    global _KERNELS_READY
+    if _KERNELS_READY:
+        return
+    import pixbin
+    pixbin.bin_pixels(pixbin.datasets.make_mock_galaxy(shape=(12, 12)), 3.0)
+    _KERNELS_READY = True
 
 
 def binning_options():
@@ -202,6 +227,8 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
                                       uncertainty_type=uncertainty_type, mask=mask)
     cube = cube_nddata(data, components, unit=unit, uncertainty_unit=uncertainty_unit)
     binmap = pixbin.bin_pixels(cube, snr, **kwargs)
+    global _KERNELS_READY
+    _KERNELS_READY = True
     label = unique_label(data_collection, label or f'{data.label}_bins')
     binmap_data = binmap_to_data(binmap, label)
     binmap_data.meta['pixbin_source'] = data.label

@@ -5,6 +5,21 @@ glue data factory for pixbin's input files: the files whose layout
 drizzled, CALIFA) are read by it, so that `pixbin_glue.bin_data` bins them as
 ``pixbin.bin_pixels(path)`` does.  Plain FITS files (the generic layout) are
 left to glue's own FITS reader.
+
+Translation to glue datasets: a spectral cube (`specutils.Spectrum`) goes
+through glue-astronomy's translator (``glue.config.data_translator``), which
+does the same job as pixbin would (the mask it drops is put back by
+`pixbin_glue.bin_data`).  A photometric cube (`~astropy.nddata.NDData`,
+nbands x ny x nx) is translated here, by `cube_to_data`, because
+glue-astronomy's NDData translation (glue-astronomy 0.15) loses what binning
+needs: it has no translator for plain ``NDData`` (what `pixbin.io.read_input`
+returns); for ``NDDataArray`` it drops the mask, turns a variance or inverse
+variance into a standard deviation without a unit, puts the 2-D celestial
+WCS on the 3-D cube (glue fails with an IndexError), and copies ``meta`` as it
+is, whose Quantities (band wavelengths) make glue's session save fail.
+`cube_to_data` keeps the uncertainty's kind and unit (``FLUX_ERR``, ``VAR``
+or ``IVAR``), the mask, a 3-D WCS (celestial axes and a band axis) and a
+``meta`` that glue can save.
 """
 
 import os

@@ -25,6 +25,7 @@ from glue.core.hub import HubListener
 
 from ._constants import BIN_COMPONENT
 from ._binmap_data import binmap_from_data, is_binmap_data
+from ._session import BroadcastLabelsComponent
 
 __all__ = ['link_binmap', 'link_binmap_wcs', 'spatial_axes']
 
@@ -147,7 +148,6 @@ def link_binmap(data_collection, binmap_data, datasets=None):
 
     (bin 5 has 3 pixels, in each of the 12 bands of the cube).
     """
-    from glue.core import Component
     from glue.core.link_helpers import LinkSame
     if not is_binmap_data(binmap_data):
         raise ValueError(f'binmap_data must be a pixbin bin-map dataset, got '
@@ -157,7 +157,6 @@ def link_binmap(data_collection, binmap_data, datasets=None):
     binmap = binmap_from_data(binmap_data)
     bin_cid = binmap_data.id[BIN_COMPONENT]
     already = set(map(id, links_between(data_collection, binmap_data.pixel_component_ids[0])))
-    labels = np.asarray(binmap_data.get_data(bin_cid))
     links, linked = [], []
     for data in (data_collection if datasets is None else datasets):
         if data is binmap_data or id(data) in already:
@@ -169,11 +168,10 @@ def link_binmap(data_collection, binmap_data, datasets=None):
         links.append(LinkSame(binmap_data.pixel_component_ids[0], py))
         links.append(LinkSame(binmap_data.pixel_component_ids[1], px))
         if not is_binmap_data(data):
-            shape = [1] * data.ndim
-            shape[axes[0]], shape[axes[1]] = labels.shape
-            view = np.broadcast_to(labels.reshape(shape), data.shape)
+            # the labels broadcast over the dataset, saved in sessions as a reference
             label = _bin_label(data, binmap_data)
-            data.add_component(Component(view), label)
+            data.add_component(BroadcastLabelsComponent(binmap_data.get_component(bin_cid),
+                                                        data.shape, axes), label)
             links.append(LinkSame(bin_cid, data.id[label]))
         linked.append(data)
     if links:

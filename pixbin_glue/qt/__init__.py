@@ -4,29 +4,97 @@ glue-qt frontend of pixbin_glue (entry point ``pixbin_glue.qt:setup``).
 
 Registers the "Bin pixels (pixbin)..." action of glue's data list (right-click
 a cube or an image) and the two viewers, "pixbin bin map" and
-"pixbin bin SEDs".  Nothing is imported from glue-qt or Qt until `setup` runs,
-and `setup` does nothing when glue-qt or a Qt binding is missing.
+"pixbin bin SEDs", and makes the pixbin exporter say, in a message box, why it
+does not write a subset or a dataset that is not a bin map (glue offers every
+exporter for every dataset: its exporter registry has no per-dataset filter).
+Nothing is imported from glue-qt or Qt until `setup` runs, and `setup` does
+nothing when glue-qt or a Qt binding is missing.
 """
 
-__all__ = ['ACTION_LABEL', 'REGIONS_ACTION_LABEL', 'bin_pixels_action', 'save_regions_action',
-           'setup']
+__all__ = ['ACTION_LABEL', 'PREPARING_MESSAGE', 'REGIONS_ACTION_LABEL', 'bin_pixels_action',
+           'export_binmap', 'save_regions_action', 'setup']
 
 #: Label of the data-list action.
 ACTION_LABEL = 'Bin pixels (pixbin)...'
 #: Label of the subset action that saves the selected bins as regions.
 REGIONS_ACTION_LABEL = 'Save bins as regions (pixbin)...'
 
+#: What the dialog says while the first binning of a session gets the kernels ready.
+PREPARING_MESSAGE = ('Preparing the binning kernels (first run of this session: numba '
+                     'compiles them once, about 10 s, or loads them from its cache)...')
+
 _DONE = False
+
+
+def _glue_apps():
+    """The glue-qt application windows that are open."""
+    from glue_qt.app.application import GlueApplication
+    from qtpy import QtWidgets
+    return [widget for widget in QtWidgets.QApplication.topLevelWidgets()
+            if isinstance(widget, GlueApplication)]
 
 
 def _application(data_collection):
     """The glue-qt application window that shows ``data_collection``, if any."""
-    from glue_qt.app.application import GlueApplication
+    return next((app for app in _glue_apps() if app.data_collection is data_collection), None)
+
+
+def _application_of(data):
+    """The glue-qt application window that shows ``data`` (a dataset or subset), if any."""
+    hub = getattr(getattr(data, 'data', data), 'hub', None)
+    return next((app for app in _glue_apps()
+                 if hub is not None and app.data_collection.hub is hub), None)
+
+
+def _message(app, text):
+    """A non-modal warning box over ``app``; returned so that callers (and tests) see it."""
     from qtpy import QtWidgets
-    for widget in QtWidgets.QApplication.topLevelWidgets():
-        if isinstance(widget, GlueApplication) and widget.data_collection is data_collection:
-            return widget
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Warning, 'pixbin', text, parent=app)
+    box.setModal(False)
+    box.show()
+    return box
+
+
+def export_binmap(filename, data, components=None):
+    """
+    The pixbin exporter as glue-qt calls it (``File > Export data``, or the
+    data list's "Export data values").
+
+    Writes a bin-map dataset (`pixbin_glue._register.write_binmap_data`).
+    glue offers the exporter for every dataset and subset; for anything but a
+    bin-map dataset shown in a glue-qt application it shows why in a message
+    box and writes nothing, instead of raising out of glue's dialog.
+    Elsewhere (scripts) it raises ValueError as the core exporter does.
+    """
+    from .._register import export_refusal, write_binmap_data
+    problem = export_refusal(data)
+    app = None if problem is None else _application_of(data)
+    if app is None:
+        return write_binmap_data(filename, data, components)
+    app._pixbin_export_message = _message(app, f'Nothing was written: {problem}.')
     return None
+
+
+def _prepare(dialog):
+    """Before the first binning of the session: say why it waits, and get the kernels ready."""
+    from qtpy import QtCore, QtWidgets
+
+    from .._binning import kernels_prepared, prepare_kernels
+    if kernels_prepared():
+        return
+    before = dialog.label_message.text()
+    dialog.label_message.setText(PREPARING_MESSAGE)
+    dialog.preparing_message = PREPARING_MESSAGE
+    dialog.setEnabled(False)
+    dialog.show()
+    QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.WaitCursor)
+    QtWidgets.QApplication.processEvents()
+    try:
+        prepare_kernels()
+    finally:
+        QtWidgets.QApplication.restoreOverrideCursor()
+        dialog.setEnabled(True)
+        dialog.label_message.setText(before)
 
 
 def bin_pixels_action(layer, data_collection):
@@ -35,7 +103,9 @@ def bin_pixels_action(layer, data_collection):
 
     Opens `~pixbin_glue.qt.dialog.BinPixelsDialog` for the selected dataset;
     on success the new bin-map dataset is in the collection, linked, and (if
-    asked) shown in a new bin-map viewer.
+    asked) shown in a new bin-map viewer.  The first time in a session the
+    dialog first says that it prepares the binning kernels (`PREPARING_MESSAGE`)
+    and gets them ready, so that the first Bin does not wait without a word.
 
     Returns
     -------
@@ -60,16 +130,13 @@ def bin_pixels_action(layer, data_collection):
     from .viewers import BinMapViewer
     app = _application(data_collection)
     dialog = BinPixelsDialog(layer, data_collection, parent=app)
+    _prepare(dialog)
     if dialog.exec() != QtWidgets.QDialog.Accepted or dialog.result_data is None:
         return dialog
     if dialog.checkbox_viewer.isChecked() and app is not None:
         dialog.viewer = app.new_data_viewer(BinMapViewer, data=dialog.result_data)
     if dialog.warnings:
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Warning, 'pixbin',
-                                    '\n\n'.join(dialog.warnings), parent=app)
-        box.setModal(False)
-        box.show()
-        dialog.warning_box = box
+        dialog.warning_box = _message(app, '\n\n'.join(dialog.warnings))
     return dialog
 
 
@@ -110,10 +177,7 @@ def save_regions_action(layer, data_collection):
         # The save dialog has already asked whether to replace an existing file.
         write_subset_regions(layer, path, overwrite=True)
     except (ValueError, OSError) as exc:
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Warning, 'pixbin', str(exc),
-                                    parent=app)
-        box.setModal(False)
-        box.show()
+        _message(app, str(exc))
         return None
     return path
 
@@ -144,11 +208,17 @@ def setup():
         import qtpy.QtWidgets  # noqa: F401
     except Exception:  # ImportError, or qtpy's error when no binding is installed
         return
+    from glue.config import data_exporter
     from glue_qt.config import layer_action, qt_client
 
     from .. import setup as setup_core
+    from .._register import EXPORTER_LABEL
     from .viewers import BinMapViewer, SEDViewer
     setup_core()
+    members = data_exporter.members
+    for i, item in enumerate(members):
+        if item.label == EXPORTER_LABEL:
+            members[i] = item._replace(function=export_binmap)
     layer_action(ACTION_LABEL, single=True, data=True,
                  tooltip='Bin the pixels of this cube or image by S/N and SED shape '
                          'with pixbin')(bin_pixels_action)

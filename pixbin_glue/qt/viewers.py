@@ -161,7 +161,8 @@ class SEDOptionsWidget(QtWidgets.QWidget):
                                         self.checkbox_x_log, self.checkbox_y_log), start=2):
             grid.addWidget(checkbox, row, 0, 1, 2)
         note = QtWidgets.QLabel('Select bins in a bin-map viewer: each subset draws the SEDs '
-                                'of its bins (at most "max bins") in its colour.')
+                                'of its bins in its colour: the first "max bins" by number; '
+                                'the legend says how many are drawn.')
         note.setWordWrap(True)
         grid.addWidget(note, 6, 0, 1, 2)
         grid.setRowStretch(7, 1)

@@ -118,7 +118,8 @@ class SEDViewerState(MatplotlibDataViewerState):
     flux_mode = DDSCProperty(docstring="'sum': summed flux of each bin; 'mean': mean flux "
                                        "per pixel")
     show_spectra = DDCProperty(True, docstring='Draw the summed spectra of the bins')
-    max_bins = DDCProperty(50, docstring='Draw at most this many bins per subset')
+    max_bins = DDCProperty(50, docstring='Draw at most this many bins per subset (the first '
+                                         'ones by number; the legend says "50 of 74 bins")')
     auto_limits = DDCProperty(True, docstring='Fit the axes to the SEDs when they change')
 
     def __init__(self, **kwargs):
@@ -127,6 +128,8 @@ class SEDViewerState(MatplotlibDataViewerState):
         SEDViewerState.flux_mode.set_display_func(self, FLUX_MODE_LABELS.get)
         self.x_log = True
         self.legend.visible = True     # which colour is which subset
+        # called after a layer has drawn its SEDs (the viewer redraws its legend)
+        self.drawn_listeners = []
         self.update_from_dict(kwargs)
 
     def _sed_layers(self):
@@ -203,6 +206,10 @@ class SEDLayerArtist(MatplotlibLayerArtist):
     ----------
     bin_ids : ndarray of int
         The bins that the subset touches.
+    shown_ids : ndarray of int
+        The bins drawn: the first ``max_bins`` of ``bin_ids`` (by bin number).
+        The legend says how many are drawn: ``'<subset> (74 bins)'`` when all
+        are, ``'<subset> (50 of 74 bins)'`` when ``max_bins`` cuts the list.
     sed_lines : list of `~matplotlib.lines.Line2D`
         One line per bin drawn (``bin_ids[:max_bins]``), in bin order, with
         the label ``'bin <id>'``.
@@ -236,6 +243,7 @@ class SEDLayerArtist(MatplotlibLayerArtist):
         super().__init__(axes, viewer_state, layer_state=layer_state, layer=layer)
         self._containers = []
         self.bin_ids = np.zeros(0, int)
+        self.shown_ids = np.zeros(0, int)
         self.sed_lines = []
         self.spectrum_lines = []
         self._viewer_state.add_global_callback(self._on_state_change)
@@ -262,6 +270,7 @@ class SEDLayerArtist(MatplotlibLayerArtist):
         self.remove()
         layer = self.layer
         data = layer.data if isinstance(layer, Subset) else layer
+        self.shown_ids = np.zeros(0, int)
         if not is_binmap_data(data):
             self.bin_ids = np.zeros(0, int)
             self.disable(f'{data.label!r} is not a pixbin bin map: the SED viewer shows the '
@@ -276,7 +285,7 @@ class SEDLayerArtist(MatplotlibLayerArtist):
             return
         viewer = self._viewer_state
         seds = bin_seds(layer, viewer.flux_mode, viewer.max_bins, viewer.show_spectra)
-        self.bin_ids = seds['bin_ids']
+        self.bin_ids, self.shown_ids = seds['bin_ids'], seds['shown']
         visible = bool(self.state.visible)
         color, alpha = self.state.color, self.state.alpha
         width = self.state.linewidth
@@ -301,6 +310,8 @@ class SEDLayerArtist(MatplotlibLayerArtist):
             artist.set_visible(visible)
         if viewer.auto_limits and seds['shown'].size:
             viewer.reset_limits()
+        for listener in getattr(viewer, 'drawn_listeners', ()):
+            listener()     # the legend counts the bins drawn
         self.redraw()
 
     def update(self):
@@ -308,9 +319,19 @@ class SEDLayerArtist(MatplotlibLayerArtist):
 
     def get_handle_legend(self):
         if self.enabled and self.state.visible and self.sed_lines:
-            n = len(self.bin_ids)
-            return self.sed_lines[0], f'{self.layer.label} ({n} bin{"s" if n != 1 else ""})', None
+            return self.sed_lines[0], f'{self.layer.label} ({bins_drawn(self)})', None
         return None, None, None
+
+
+def bins_drawn(artist):
+    """
+    How many bins a layer draws, for its legend: ``'74 bins'`` when all the
+    bins of the subset are drawn, ``'50 of 74 bins'`` when ``max_bins`` cuts.
+    """
+    shown, total = len(artist.shown_ids), len(artist.bin_ids)
+    if shown == total:
+        return f'{total} bin{"s" if total != 1 else ""}'
+    return f'{shown} of {total} bins'
 
 
 class SEDViewerMixin:
@@ -350,6 +371,7 @@ class SEDViewerMixin:
         self.state.add_callback('layers', self._update_sed_axes)
         # after glue's own x_log callback (priority 1000), which resets the ticks
         self.state.add_callback('x_log', self._format_wave_axis, priority=-1000)
+        self.state.drawn_listeners.append(self.draw_legend)
         self._update_sed_axes()
         self._format_wave_axis()
 

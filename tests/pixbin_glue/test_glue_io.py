@@ -167,33 +167,77 @@ def _without_checksums(path):
                 for hdu in hdul]
 
 
+def _older_session(bins, exact_in_meta):
+    """
+    ``bins`` as an older pixbin_glue made it: plain glue components (saved as
+    whole arrays), with the exact state in ``meta['pixbin_exact']`` or without it.
+    """
+    from glue.core import Component, Data, DataCollection
+    old = Data(label=bins.label, coords=bins.coords)
+    for cid in bins.main_components:
+        component = bins.get_component(cid)
+        old.add_component(Component(np.array(component.data), units=component.units), cid.label)
+    old.meta.update(bins.meta)
+    if exact_in_meta:
+        old.meta['pixbin_exact'] = dict(bins.get_component('bin').exact)
+        old.meta['pixbin_exact'].pop('spec_labels', None)    # read from the spec_bin component
+    return DataCollection([old])
+
+
+@pytest.mark.parametrize('with_spectra', [False, True], ids=['photometry', 'spectra'])
+def test_session_saved_with_the_exact_state_in_meta(dc_cube, mock, with_spectra):
+    """Sessions of the previous pixbin_glue: meta['pixbin_exact'] and whole arrays."""
+    from glue.core.state import GlueSerializer, GlueUnSerializer
+    from pixbin_glue_helpers import BIN_KW, SNR
+    assert_same_binmap = _helpers()
+    kwargs = dict(BIN_KW, covariance=eta_sqrt)
+    if with_spectra:
+        kwargs.update(spectra=mock[1], spec_region=mock[2], spec_min_fraction=0.5)
+    bins = pixbin_glue.bin_data(dc_cube, dc_cube['cube'], SNR, **kwargs)
+    dc = _older_session(bins, exact_in_meta=True)
+    restored = GlueUnSerializer.loads(GlueSerializer(dc).dumps()).object('__main__')
+    data = restored[bins.label]
+    assert type(data.get_component('bin')).__name__ == 'Component'
+    assert_same_binmap(pixbin_glue.binmap_from_data(data), pixbin_glue.binmap_from_data(bins))
+
+
 def test_session_saved_by_an_older_pixbin_glue(binned):
-    """Without meta['pixbin_exact']: the flux from the components, no covariance."""
+    """Without the exact state: the flux from the components, no covariance."""
     from glue.core.state import GlueSerializer, GlueUnSerializer
     dc, cube, bins, direct = binned
-    del bins.meta['pixbin_exact']
-    restored = GlueUnSerializer.loads(GlueSerializer(dc).dumps()).object('__main__')
+    restored = GlueUnSerializer.loads(
+        GlueSerializer(_older_session(bins, exact_in_meta=False)).dumps()).object('__main__')
     rebuilt = pixbin_glue.binmap_from_data(restored['cube_bins'])
     np.testing.assert_allclose(rebuilt.flux.value, direct.flux.value, rtol=1e-12)
     assert rebuilt.covariance is None and rebuilt.spectra is None
 
 
+@pytest.mark.parametrize('where', ['component', 'meta'])
 @pytest.mark.parametrize('edit, match', [
-    (lambda state: state.update(flux=np.ones(3)), r"meta\['pixbin_exact'\] does not describe "
-                                                  r"its \d+ bins and 12 bands \(ValueError"),
+    (lambda state: state.update(flux=np.ones(3)), r"does not describe its \d+ bins and 12 "
+                                                  r"bands \(ValueError"),
     (lambda state: state.update(covariance='maybe'), r"unknown covariance 'maybe'"),
     (lambda state: state.pop('flux_err'), r"\(KeyError: 'flux_err'\)"),
     (lambda state: state.update(flux_err=-state['flux_err']),
      r"dataset 'cube_bins' is not a consistent bin map: flux_err must be >= 0"),
 ])
-def test_damaged_exact_state_is_refused(binned, edit, match):
+def test_damaged_exact_state_is_refused(binned, edit, match, where):
     from glue.core.state import GlueSerializer, GlueUnSerializer
     dc, cube, bins, direct = binned
+    if where == 'meta':
+        dc = _older_session(bins, exact_in_meta=True)
     restored = GlueUnSerializer.loads(GlueSerializer(dc).dumps()).object('__main__')
     data = restored['cube_bins']
-    edit(data.meta['pixbin_exact'])
+    if where == 'meta':
+        state, prefix = data.meta['pixbin_exact'], r"meta\['pixbin_exact'\] "
+    else:
+        state, prefix = data.get_component('bin').exact, r"the exact state of its 'bin' component "
+    edit(state)
     with pytest.raises(ValueError, match=match):
         pixbin_glue.binmap_from_data(data)
+    if 'describe' in match:
+        with pytest.raises(ValueError, match=f"dataset 'cube_bins': {prefix}does not describe"):
+            pixbin_glue.binmap_from_data(data)
 
 
 @pytest.mark.parametrize('mask, expected', [(0o022, 0o644), (0o077, 0o600)])
