@@ -65,6 +65,25 @@ def export_binmap(filename, data, components=None):
     bin-map dataset shown in a glue-qt application it shows why in a message
     box and writes nothing, instead of raising out of glue's dialog.
     Elsewhere (scripts) it raises ValueError as the core exporter does.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.qt import export_binmap
+    >>> mock = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> cube = Data(FLUX=mock.data, FLUX_ERR=mock.uncertainty.array, label='cube')
+    >>> dc = DataCollection([cube])
+    >>> bins = pixbin_glue.bin_data(dc, cube, snr=10, unit=mock.unit)
+    >>> path = os.path.join(tempfile.mkdtemp(), 'bins.fits')
+    >>> export_binmap(path, bins)
+    >>> pixbin.read_binmap(path).nbins == pixbin_glue.binmap_from_data(bins).nbins
+    True
+    >>> export_binmap(path, cube)          # not a bin map, outside a glue-qt window
+    Traceback (most recent call last):
+    ...
+    ValueError: data must be a pixbin bin-map dataset ..., got 'cube': bin it first ...
     """
     from .._register import export_refusal, write_binmap_data
     problem = export_refusal(data)
