@@ -110,5 +110,30 @@ def _remove_plot_working_directory(app, exception):
     shutil.rmtree(plot_working_directory, ignore_errors=True)
 
 
+def _consistent_source_backlinks(app):
+    """
+    Point every ``[docs]`` back-link of the highlighted source at a page that has its anchor.
+
+    A function documented under two names (``pixbin.read_binmap`` and
+    ``pixbin.io.read_binmap``) gets one back-link, which sphinx.ext.viewcode
+    builds from the module name of the first page that documents it and the
+    page of the last one: ``api/pixbin.read_binmap.html#pixbin.io.read_binmap``,
+    an anchor that page does not have.  The link is sent to the page of that
+    module name instead (``api/pixbin.io.read_binmap.html``).
+    """
+    env = app.env
+    for entry in getattr(env, '_viewcode_modules', {}).values():
+        if not entry:
+            continue
+        _code, _tags, used, refname = entry
+        for fullname in used:
+            page = f'{automodapi_toctreedirnm}/{refname}.{fullname}'
+            if page in env.all_docs:
+                used[fullname] = page
+    return ()                                    # no pages of its own
+
+
 def setup(app):
     app.connect('build-finished', _remove_plot_working_directory)
+    # before sphinx.ext.viewcode writes the source pages (its handler has priority 500)
+    app.connect('html-collect-pages', _consistent_source_backlinks, priority=400)

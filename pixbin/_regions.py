@@ -29,6 +29,17 @@ def outline_segments(labels):
         ``[[x0, y0], [x1, y1]]`` in pixel coordinates (pixel centres at
         integers), for a `~matplotlib.collections.LineCollection`: the
         vertical edges, then the horizontal ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixbin_glue.viewers import outline_segments
+    >>> segments = outline_segments(np.array([[1, 1, 2],
+    ...                                       [0, 1, 2]]))
+    >>> segments.shape                          # 3 vertical edges, 1 horizontal
+    (4, 2, 2)
+    >>> segments[-1].tolist()                   # between pixels (0, 0) and (0, 1)
+    [[-0.5, 0.5], [0.5, 0.5]]
     """
     labels = np.asarray(labels)
     ys, xs = np.nonzero(labels[:, 1:] != labels[:, :-1])   # vertical edges

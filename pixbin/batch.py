@@ -6,16 +6,32 @@ Binning many cubes in parallel: `bin_many` and ``pixbin batch``.
 import glob
 import os
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ._options import OPTIONS
+from .exceptions import PixbinWarning
 
 __all__ = ['bin_many', 'read_config']
 
 #: Options of `~pixbin.bin_pixels` that a batch configuration may set.
 BIN_OPTIONS = tuple(OPTIONS)
+
+#: What the default scheduler does when dask.distributed is not installed.
+NO_DASK_FALLBACK = ("dask.distributed is not installed: binning on a local process pool "
+                    "(scheduler='processes'); pip install 'astro-pixbin[dask]' for a dask "
+                    "cluster")
+
+
+def has_dask_distributed():
+    """Whether dask.distributed can be imported (the ``dask`` extra)."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def read_config(path):
@@ -37,6 +53,21 @@ def read_config(path):
     ------
     ValueError
         If the file is not valid TOML or has unknown options.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pixbin.batch import read_config
+    >>> path = os.path.join(tempfile.mkdtemp(), 'params.toml')
+    >>> with open(path, 'w') as handle:
+    ...     _ = handle.write('''
+    ... [pixbin]
+    ... snr = [10, 10, 0]
+    ... ref_band = "sdss_r"
+    ... min_diameter = 4
+    ... ''')
+    >>> read_config(path)
+    {'snr': [10, 10, 0], 'ref_band': 'sdss_r', 'min_diameter': 4}
     """
     try:
         import tomllib
@@ -132,9 +163,9 @@ def _executor(scheduler, workers):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise ImportError("bin_many with scheduler=None or a scheduler address needs "
-                          "dask.distributed: pip install 'astro-pixbin[dask]' (or use "
-                          "scheduler='processes')") from None
+        raise ImportError(f"bin_many with scheduler={scheduler!r} (a dask scheduler "
+                          "address) needs dask.distributed: pip install "
+                          "'astro-pixbin[dask]' (or use scheduler='processes')") from None
     if scheduler is None:
         # The dashboard on a free port: None still asks for 8787, which another
         # cluster (another pixbin batch) may hold.
@@ -173,10 +204,13 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     output_dir : str or path-like
         Folder for the bin maps (created if missing).
     scheduler : None, str, optional
-        None: a local dask.distributed cluster (one process per worker);
+        None (default): a local dask.distributed cluster (one process per
+        worker) when dask.distributed is installed, else a local process
+        pool, as with ``'processes'`` (a `~pixbin.PixbinWarning` says so);
         an address such as ``'tcp://10.0.0.5:8786'``: an existing dask
-        scheduler; ``'processes'``: a local process pool without dask;
-        ``'serial'``: one after the other in this process.
+        scheduler (needs dask.distributed: ImportError without it);
+        ``'processes'``: a local process pool without dask; ``'serial'``:
+        one after the other in this process.
     workers : int, optional
         Number of local workers (default: the number of CPUs).
     overwrite : bool, optional
@@ -199,6 +233,49 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     ValueError
         If ``snr`` is missing, an option is unknown or a pattern matches
         nothing.
+    ImportError
+        If ``scheduler`` is a dask scheduler address and dask.distributed is
+        not installed.
+
+    Warns
+    -----
+    PixbinWarning
+        If ``scheduler`` is None and dask.distributed is not installed (the
+        cubes are then binned on a local process pool).
+
+    Examples
+    --------
+    Two mock galaxies written as FITS cubes, binned one after the other
+    (``scheduler='serial'``; the default bins them in parallel):
+
+    >>> import os, tempfile
+    >>> from astropy.io import fits
+    >>> import pixbin
+    >>> folder = tempfile.mkdtemp()
+    >>> for seed in (1, 2):
+    ...     mock = pixbin.datasets.make_mock_galaxy(shape=(40, 40), seed=seed)
+    ...     header = mock.wcs.to_header()
+    ...     header['BUNIT'] = mock.unit.to_string()
+    ...     for i, name in enumerate(mock.meta['band_names']):
+    ...         header[f'FILTER{i}'] = name
+    ...     fits.HDUList([fits.PrimaryHDU(),
+    ...                   fits.ImageHDU(mock.data, header, name='FLUX'),
+    ...                   fits.ImageHDU(mock.uncertainty.array, name='FLUX_ERR')]
+    ...                  ).writeto(os.path.join(folder, f'galaxy{seed}.fits'))
+    >>> out = os.path.join(folder, 'bins')
+    >>> summary = pixbin.bin_many(os.path.join(folder, 'galaxy*.fits'), out,
+    ...                           scheduler='serial', progress=False,
+    ...                           snr=[10] * 7 + [0] * 5, ref_band='sdss_r')
+    >>> summary['status'].tolist(), summary['nbins'].tolist(), sorted(os.listdir(out))
+    (['done', 'done'], [86, 85], ['galaxy1_bins.fits', 'galaxy2_bins.fits'])
+
+    A second run skips the cubes whose bin map exists:
+
+    >>> again = pixbin.bin_many(os.path.join(folder, 'galaxy*.fits'), out,
+    ...                         scheduler='serial', progress=False,
+    ...                         snr=[10] * 7 + [0] * 5, ref_band='sdss_r')
+    >>> again['status'].tolist(), again.meta
+    (['skipped', 'skipped'], {'done': 0, 'skipped': 2, 'failed': 0})
     """
     from astropy.table import Table
 
@@ -223,6 +300,9 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
         else:
             todo.append((path, out))
     bar = progress_callback(bool(progress) and bool(todo), desc='cubes')
+    if todo and scheduler is None and not has_dask_distributed():
+        warnings.warn(NO_DASK_FALLBACK, PixbinWarning, stacklevel=2)
+        scheduler = 'processes'
     if todo:
         submit, as_completed, close = _executor(scheduler, workers)
         try:

@@ -65,13 +65,21 @@ def _save_map(bm, path, overwrite):
 
 
 def _batch(args):
-    from .batch import bin_many, read_config
+    from .batch import NO_DASK_FALLBACK, bin_many, has_dask_distributed, read_config
     options = read_config(args.config) if args.config else {}
     options.update(given(args))
     if 'snr' not in options:
         raise ValueError('snr is required: give --snr or snr in the --config file')
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    table = bin_many(args.inputs, args.output, scheduler=args.scheduler, workers=args.workers,
+    scheduler = args.scheduler
+    if scheduler is None and not has_dask_distributed():
+        print(f'pixbin batch: {NO_DASK_FALLBACK}', file=sys.stderr)   # one line, no warning
+        scheduler = 'processes'
+    elif scheduler not in (None, 'processes', 'serial') and not has_dask_distributed():
+        raise ValueError(f'--scheduler {scheduler}: a dask scheduler address needs '
+                         "dask.distributed: pip install 'astro-pixbin[dask]' (or give "
+                         "--scheduler processes)")
+    table = bin_many(args.inputs, args.output, scheduler=scheduler, workers=args.workers,
                      overwrite=args.overwrite, progress=progress, **options)
     shown = table['input', 'status', 'nbins', 'seconds', 'error']
     shown['input'] = [os.path.basename(p) for p in table['input']]
@@ -235,9 +243,10 @@ def build_parser():
     binp.set_defaults(func=_bin)
 
     batch = sub.add_parser(
-        'batch', help='bin many cubes in parallel (dask), resumable',
-        description='Bin many FITS cubes in parallel with dask (a local cluster by default, '
-                    'or an existing dask.distributed scheduler), writing <name>_bins.fits '
+        'batch', help='bin many cubes in parallel, resumable',
+        description='Bin many FITS cubes in parallel (a local dask cluster by default, or a '
+                    'local process pool when dask.distributed is not installed, or an '
+                    'existing dask.distributed scheduler), writing <name>_bins.fits '
                     'for each into the output folder.  Inputs whose output already exists '
                     'are skipped, so an interrupted run can be resumed; a failing cube is '
                     'reported and does not stop the others.  Options on the command line '
@@ -250,7 +259,8 @@ def build_parser():
     batch.add_argument('--scheduler', default=None,
                        help="dask scheduler address (tcp://host:port); 'processes' for a "
                             "local process pool without dask, 'serial' for one by one; "
-                            "default: a local dask cluster")
+                            "default: a local dask cluster, or a local process pool when "
+                            "dask.distributed is not installed")
     batch.add_argument('--workers', type=int, default=None,
                        help='number of local workers (default: number of CPUs)')
     _add_binning_options(batch, required_snr=False)
@@ -312,7 +322,37 @@ class _ClosedPipeSafe:
 
 
 def main(argv=None):
-    """Run the command line; return the exit code."""
+    """
+    Run the command line; return the exit code.
+
+    ``pixbin ARGS`` in a shell is ``main([ARGS])`` in Python.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``pixbin`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    code : int
+        0 on success, 1 if ``pixbin batch`` could not bin some inputs, 2 on
+        bad input (with a one-line message on standard error).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pixbin.cli import main
+    >>> picture = os.path.join(tempfile.mkdtemp(), 'demo.png')
+    >>> main(['demo', '--size', '40', '-o', picture])
+    pixbin demo: 40x40 px, 12 bands, S/N >= 10 in galex_fuv, galex_nuv, sdss_u, ...
+    number of bins: ...
+    wrote ...demo.png
+    0
+    >>> os.path.exists(picture)
+    True
+    >>> main(['info', 'no-such-file.fits'])     # the message goes to standard error
+    2
+    """
     stdout = sys.stdout
     sys.stdout = safe = _ClosedPipeSafe(stdout)
     try:

@@ -126,6 +126,16 @@ class MockTruth:
         `FLUX_UNIT`.
     components : `~astropy.units.Quantity`, shape (ncomp, nbands, ny, nx)
         Noise-free flux of each component in each band.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixbin.datasets import make_mock_galaxy
+    >>> cube, truth = make_mock_galaxy(shape=(40, 40), return_truth=True)
+    >>> truth.names, truth.components.shape, truth.model.shape
+    (('bulge', 'disk', 'clumps'), (3, 12, 40, 40), (12, 40, 40))
+    >>> dict(zip(truth.names, np.bincount(truth.dominant.ravel()).tolist()))
+    {'bulge': 62, 'disk': 1450, 'clumps': 88}
     """
 
     names: tuple

@@ -19,6 +19,15 @@ def bin_colormap(nbins, seed=0):
     -------
     cmap : `matplotlib.colors.ListedColormap`
     norm : `matplotlib.colors.BoundaryNorm`
+
+    Examples
+    --------
+    >>> from pixbin.plotting import bin_colormap
+    >>> cmap, norm = bin_colormap(3)
+    >>> cmap.N                                  # label 0 and three bins
+    4
+    >>> cmap(norm(0))                           # transparent: no bin
+    (np.float64(0.0), np.float64(0.0), np.float64(0.0), np.float64(0.0))
     """
     from matplotlib import colormaps
     from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -64,6 +73,22 @@ def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=False, leg
     -------
     ax : `matplotlib.axes.Axes`
         The axes, with the label image as ``ax.images[0]``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pixbin
+    >>> from pixbin.plotting import plot_map
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> spectra, footprint = pixbin.datasets.make_mock_ifu(shape=(40, 40))
+    >>> bm = pixbin.bin_pixels(cube, snr=[10] * 7 + [0] * 5, ref_band='sdss_r',
+    ...                        spectra=spectra, spec_region=footprint)
+    >>> ax = plot_map(bm)                       # the same as bm.plot_map()
+    >>> ax.get_title(), ax.images[0].get_array().shape, type(ax).__name__
+    ('70 bins', (40, 40), 'WCSAxes')
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['outside the IFU footprint']
+    >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection

@@ -78,6 +78,24 @@ def setup():
     Registers the pixbin FITS data factory and exporter, the autolinker that
     pixel-links bin maps opened from files, and the ``pixbin bins`` colour
     map.  Does nothing when glue-core is not installed, and only once.
+
+    Examples
+    --------
+    glue calls it when it loads its plugins; then glue opens pixbin files:
+
+    >>> import os, tempfile
+    >>> from glue.core.data_factories import load_data
+    >>> import pixbin, pixbin_glue
+    >>> pixbin_glue.setup()
+    >>> path = os.path.join(tempfile.mkdtemp(), 'galaxy_bins.fits')
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> pixbin.bin_pixels(cube, snr=10, ref_band='sdss_r').write(path)
+    >>> data = load_data(path)                   # by pixbin's data factory
+    >>> data.label, pixbin_glue.is_binmap_data(data)
+    ('galaxy_bins', True)
+    >>> from glue.config import colormaps
+    >>> 'pixbin bins' in [name for name, _ in colormaps.members]
+    True
     """
     global _DONE
     if _DONE:

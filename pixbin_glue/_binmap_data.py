@@ -266,7 +266,21 @@ def _exact_parts(data, labels, nbins, nbands):
 
 
 def is_binmap_data(data):
-    """True if ``data`` is a pixbin bin-map dataset."""
+    """
+    True if ``data`` is a pixbin bin-map dataset.
+
+    Examples
+    --------
+    A cube and its bin map in glue:
+
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')])
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
+    >>> pixbin_glue.is_binmap_data(bins), pixbin_glue.is_binmap_data(dc[0])
+    (True, False)
+    """
     from glue.core import Data
     return isinstance(data, Data) and bool(data.meta.get(MARKER)) \
         and BIN_COMPONENT in [c.label for c in data.main_components]
@@ -297,6 +311,19 @@ def binmap_from_data(data):
     ValueError
         If ``data`` is not a bin-map dataset, or its exact state does not
         fit its bins.
+
+    Examples
+    --------
+    The `~pixbin.BinMap` behind a bin map binned in glue:
+
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')])
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
+    >>> bm = pixbin_glue.binmap_from_data(bins)
+    >>> type(bm).__name__, bm.nbins, bm.labels.shape, bm.flux.unit
+    ('BinMap', 70, (40, 40), Unit("1e-17 erg / (Angstrom s cm2)"))
     """
     _require_binmap(data)
     # the BinMap is kept on the bin component (not saved in a session: rebuilt)
@@ -404,6 +431,19 @@ def bins_in_subset(subset, binmap_data=None):
     ------
     ValueError
         If the subset is not on a bin-map dataset.
+
+    Examples
+    --------
+    The bins that a glue selection on the bin numbers touches:
+
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')])
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
+    >>> state = (bins.id['bin'] == 3) | (bins.id['bin'] == 5)   # glue's own selection
+    >>> pixbin_glue.bins_in_subset(dc.new_subset_group('two bins', state)).tolist()
+    [3, 5]
     """
     from glue.core.exceptions import IncompatibleAttribute
     subset = subset_on(subset, binmap_data)

@@ -62,6 +62,19 @@ class FluxComponents:
     weight : bool
         True if the uncertainty is an HST drizzle ``WHT`` map read as an
         inverse variance (its ``BUNIT`` is not its unit).
+
+    Examples
+    --------
+    `~pixbin_glue.find_flux_components` returns one:
+
+    >>> import numpy as np
+    >>> from glue.core import Data
+    >>> import pixbin_glue
+    >>> data = Data(FLUX=np.ones((3, 8, 8)), VAR=np.ones((3, 8, 8)),
+    ...             DQ=np.zeros((3, 8, 8), int), label='cube')
+    >>> found = pixbin_glue.find_flux_components(data)
+    >>> found.flux.label, found.uncertainty.label, found.uncertainty_type, found.mask.label
+    ('FLUX', 'VAR', 'var', 'DQ')
     """
 
     flux: object
@@ -280,6 +293,24 @@ def find_flux_components(data, data_collection=None, *, flux=None, uncertainty=N
     TypeError
         If ``data`` is not a glue Data, or an explicit component is neither a
         str nor a ComponentID.
+
+    Examples
+    --------
+    >>> from glue.core import Data
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> data = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')
+    >>> pixbin_glue.find_flux_components(data)
+    FluxComponents(flux=FLUX, uncertainty=FLUX_ERR, uncertainty_type='std', mask=None,
+                   layout=None, weight=False)
+
+    Other names are given explicitly, with the kind of the uncertainty:
+
+    >>> data = Data(f=cube.data, v=cube.uncertainty.array ** 2, label='cube')
+    >>> pixbin_glue.find_flux_components(data, flux='f', uncertainty='v',
+    ...                                  uncertainty_type='var')
+    FluxComponents(flux=f, uncertainty=v, uncertainty_type='var', mask=None,
+                   layout=None, weight=False)
     """
     from glue.core import Data
     if not isinstance(data, Data):

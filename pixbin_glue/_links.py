@@ -127,6 +127,26 @@ def link_binmap(data_collection, binmap_data, datasets=None):
     ------
     ValueError
         If ``binmap_data`` is not a bin-map dataset or not in the collection.
+
+    Examples
+    --------
+    `~pixbin_glue.bin_data` links the binned cube; an r-band image on the
+    same grid, added later, is linked by this call:
+
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')])
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
+    >>> image = Data(r=cube.data[4], label='r image')
+    >>> dc.append(image)
+    >>> [linked.label for linked in pixbin_glue.link_binmap(dc, bins)]
+    ['r image']
+    >>> group = dc.new_subset_group('bin 5', bins.id['bin'] == 5)
+    >>> [(subset.data.label, int(subset.to_mask().sum())) for subset in group.subsets]
+    [('cube', 36), ('cube_bins', 3), ('r image', 3)]
+
+    (bin 5 has 3 pixels, in each of the 12 bands of the cube).
     """
     from glue.core.link_helpers import LinkSame
     if not is_binmap_data(binmap_data):

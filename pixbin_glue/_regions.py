@@ -237,6 +237,20 @@ def subset_to_regions(subset, *, sky=False, binmap_data=None):
     regions : `~regions.Regions`
         One polygon (or compound region, for bins with holes) per bin, with
         ``meta['label'] = 'bin <id>'`` (`pixbin.BinMap.to_regions`).
+
+    Examples
+    --------
+    The outlines of two bins selected in glue:
+
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')])
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
+    >>> group = dc.new_subset_group('bins 3 and 5', (bins.id['bin'] == 3) | (bins.id['bin'] == 5))
+    >>> regions = pixbin_glue.subset_to_regions(group)
+    >>> [(type(region).__name__, region.meta['label']) for region in regions]
+    [('PolygonPixelRegion', 'bin 3'), ('PolygonPixelRegion', 'bin 5')]
     """
     ids = bins_in_subset(subset, binmap_data)
     binmap = binmap_from_data(subset_on(subset, binmap_data).data)
@@ -275,6 +289,24 @@ def write_subset_regions(subset, path, *, sky=None, binmap_data=None, overwrite=
     ------
     FileExistsError
         If ``path`` exists and ``overwrite`` is False.
+
+    Examples
+    --------
+    The outline of one bin selected in glue, written to a ds9 file:
+
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')])
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
+    >>> group = dc.new_subset_group('bin 3', bins.id['bin'] == 3)
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), 'bins.reg')
+    >>> len(pixbin_glue.write_subset_regions(group, path))
+    1
+    >>> with open(path) as handle:
+    ...     handle.read().splitlines()[:3]
+    ['# Region file format: DS9 astropy/regions', 'global text={bin 3}', 'image']
     """
     from pixbin.io._atomic import atomic_path
 

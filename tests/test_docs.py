@@ -8,12 +8,15 @@ runs every example and makes every figure of the pages, so a change that
 breaks a page fails here.  Needs the ``docs`` extra: ``pip install -e ".[docs]"``.
 """
 
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip('sphinx')
@@ -43,3 +46,97 @@ def test_docs_build_without_warnings(tmp_path):
     # every figure is made by the build
     figures = list((output / '_images').glob('*.png'))
     assert len(figures) >= 8, sorted(f.name for f in figures)
+    # every link inside the site, the [source] and [docs] links of the API included,
+    # goes to a page that has its anchor
+    assert broken_local_links(output) == []
+
+
+def broken_local_links(root):
+    """``(page, href)`` of the links in the HTML under ``root`` whose page or anchor is missing."""
+    pages = {path: path.read_text(encoding='utf-8') for path in root.rglob('*.html')
+             if '_static' not in path.parts}
+    anchors = {path.resolve(): set(re.findall(r'\bid="([^"]+)"', text))
+               for path, text in pages.items()}
+    broken = []
+    for path, text in pages.items():
+        for href in re.findall(r'href="([^"]+)"', text):
+            href = html.unescape(href)
+            if re.match(r'[a-z]+:', href):             # http:, https:, mailto:
+                continue
+            target, _, anchor = href.partition('#')
+            target = target.split('?')[0]
+            page = (path.parent / target).resolve() if target else path.resolve()
+            if not page.exists() or (anchor and page in anchors
+                                     and anchor not in anchors[page]):
+                broken.append((str(path.relative_to(root)), href))
+    return broken
+
+
+def test_broken_local_links_finds_a_missing_anchor(tmp_path):
+    (tmp_path / 'api').mkdir()
+    (tmp_path / 'api' / 'f.html').write_text('<dt id="pixbin.f">f</dt>')
+    (tmp_path / 'src.html').write_text(
+        '<a href="api/f.html#pixbin.f">ok</a> <a href="api/f.html#pixbin.io.f">bad</a> '
+        '<a href="gone.html">gone</a> <a href="https://x.org/#y">external</a>')
+    assert broken_local_links(tmp_path) == [('src.html', 'api/f.html#pixbin.io.f'),
+                                            ('src.html', 'gone.html')]
+
+
+def page_steps(text):
+    """
+    The steps of a page in reading order: ``('python', source)`` for each ``>>>``
+    example and ``('pixbin', argv)`` for each ``.. pixbin-command::``.
+    """
+    import doctest
+    import shlex
+    steps = [(example.lineno, 'python', example.source)
+             for example in doctest.DocTestParser().get_examples(text)]
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith('.. pixbin-command::'):
+            command = [line.split('::', 1)[1]]
+            for more in lines[number + 1:]:
+                if not more.startswith('   ') or not more.strip():
+                    break
+                command.append(more)
+            argv = shlex.split(' '.join(command))
+            assert argv[0] == 'pixbin', command
+            steps.append((number, 'pixbin', argv[1:]))
+    return [(kind, what) for _, kind, what in sorted(steps, key=lambda step: step[0])]
+
+
+@pytest.mark.parametrize('page', ['pixedfit.rst', 'tutorial.rst', 'cubes.rst', 'installation.rst'])
+def test_page_runs_top_to_bottom(page, tmp_path, monkeypatch, capsys):
+    """The examples and the shell commands of a page, run in order in one folder, all work."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    from pixbin.cli import main
+    monkeypatch.chdir(tmp_path)
+    steps = page_steps((DOCS / page).read_text(encoding='utf-8'))
+    assert [kind for kind, _ in steps].count('pixbin') >= 1
+    namespace = {}
+    try:
+        for kind, what in steps:
+            if kind == 'python':
+                exec(compile(what, page, 'single'), namespace)
+            else:
+                assert main(what) == 0, (what, capsys.readouterr().err)
+    finally:
+        plt.close('all')
+    if page == 'pixedfit.rst':
+        # the Python block and the shell line wrote the same bins into two files
+        import pixbin
+        python, shell = (pixbin.read_binmap(name) for name in
+                         ('pixbin_ngc309.fits', 'pixbin_ngc309_cli.fits'))
+        assert python.nbins == shell.nbins == 192
+        np.testing.assert_array_equal(python.labels, shell.labels)
+
+
+def test_page_steps_in_reading_order():
+    text = ('Text\n\n   >>> x = 1\n\n.. pixbin-command:: pixbin bin a.fits --snr 5\n'
+            '   -o b.fits\n\nmore\n\n   >>> print(x)\n   1\n')
+    assert page_steps(text) == [('python', 'x = 1\n'),
+                                ('pixbin', ['bin', 'a.fits', '--snr', '5', '-o', 'b.fits']),
+                                ('python', 'print(x)\n')]

@@ -356,16 +356,22 @@ def write_binmap(bm, path, *, overwrite=False, compress=True):
     >>> import tempfile
     >>> import pixbin
     >>> from pixbin.io import read_binmap, write_binmap
-    >>> bm = pixbin.bin_pixels(pixbin.datasets.make_mock_galaxy(shape=(40, 40)), snr=5)
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> bm = pixbin.bin_pixels(cube, snr=[10] * 7 + [0] * 5, ref_band='sdss_r')
     >>> folder = tempfile.mkdtemp()
-    >>> write_binmap(bm, os.path.join(folder, 'bins.fits'))
+    >>> path = os.path.join(folder, 'galaxy_bins.fits')
+    >>> write_binmap(bm, path)                     # the same as bm.write(path)
+    >>> back = read_binmap(path)
+    >>> back.nbins == bm.nbins, bool((back.flux == bm.flux).all())   # bit for bit
+    (True, True)
     >>> write_binmap(bm, os.path.join(folder, 'plain.fits'), compress=False)
-    >>> small = os.path.getsize(os.path.join(folder, 'bins.fits'))
-    >>> small < os.path.getsize(os.path.join(folder, 'plain.fits'))
+    >>> os.path.getsize(path) < os.path.getsize(os.path.join(folder, 'plain.fits'))
     True
-    >>> back = read_binmap(os.path.join(folder, 'bins.fits'))
-    >>> bool((back.flux == bm.flux).all())              # the same numbers, bit for bit
-    True
+    >>> write_binmap(bm, path)
+    Traceback (most recent call last):
+    ...
+    FileExistsError: ...galaxy_bins.fits exists; pass overwrite=True (--overwrite) to replace it
+    >>> write_binmap(bm, path, overwrite=True)
     """
     hdul = binmap_to_hdulist(bm, compress=compress)
     with atomic_path(path, overwrite=overwrite) as tmp:
@@ -408,7 +414,22 @@ def _header_count(header, *keys):
 
 
 def is_binmap_file(path):
-    """True if ``path`` is a FITS file with a pixbin or piXedfit bin map."""
+    """
+    True if ``path`` is a FITS file with a pixbin or piXedfit bin map.
+
+    Only the headers are read; a missing, damaged or other file is False.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pixbin
+    >>> from pixbin.io import is_binmap_file
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> path = os.path.join(tempfile.mkdtemp(), 'galaxy_bins.fits')
+    >>> pixbin.bin_pixels(cube, snr=10, ref_band='sdss_r').write(path)
+    >>> is_binmap_file(path), is_binmap_file(path + '.missing')
+    (True, False)
+    """
     return binmap_counts(path) is not None
 
 
@@ -495,6 +516,21 @@ def read_binmap(path):
         If the file is not a readable FITS bin-map file (truncated, corrupt,
         incomplete), or its labels and per-bin values disagree (the message
         names the file and the problem).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pixbin
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> path = os.path.join(tempfile.mkdtemp(), 'galaxy_bins.fits')
+    >>> pixbin.bin_pixels(cube, snr=[10] * 7 + [0] * 5, ref_band='sdss_r').write(path)
+    >>> bm = pixbin.read_binmap(path)
+    >>> bm.nbins, bm.labels.shape, bm.flux.shape
+    (70, (40, 40), (70, 12))
+    >>> bm.band_names[:3], bm.flux.unit
+    (('galex_fuv', 'galex_nuv', 'sdss_u'), Unit("1e-17 erg / (Angstrom s cm2)"))
+    >>> bm.meta['ref_band'], bm.meta['min_diameter']
+    ('sdss_r', 2.0)
     """
     with open_fits(path) as hdul:
         path = display_name(path)

@@ -698,6 +698,31 @@ def read_cube(path):
     astropy.units.UnitsError
         If the flux has no or an unparsable unit, or the uncertainty unit
         does not match it.
+
+    Examples
+    --------
+    A generic cube: the flux in ``FLUX`` with its ``BUNIT``, WCS and band
+    names, the variance in ``VAR``:
+
+    >>> import os, tempfile
+    >>> from astropy.io import fits
+    >>> import pixbin
+    >>> mock = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> header = mock.wcs.to_header()
+    >>> header['BUNIT'] = mock.unit.to_string()
+    >>> for i, name in enumerate(mock.meta['band_names']):
+    ...     header[f'FILTER{i}'] = name
+    >>> path = os.path.join(tempfile.mkdtemp(), 'galaxy.fits')
+    >>> fits.HDUList([fits.PrimaryHDU(),
+    ...               fits.ImageHDU(mock.data, header, name='FLUX'),
+    ...               fits.ImageHDU(mock.uncertainty.array ** 2, name='VAR')]).writeto(path)
+    >>> cube = pixbin.io.read_cube(path)
+    >>> cube.data.shape, cube.unit, type(cube.uncertainty).__name__
+    ((12, 40, 40), Unit("1e-17 erg / (Angstrom s cm2)"), 'VarianceUncertainty')
+    >>> cube.meta['layout'], cube.meta['band_names'][:3]
+    ('generic', ['galex_fuv', 'galex_nuv', 'sdss_u'])
+    >>> cube.meta['band_wavelengths'][:3]
+    <Quantity [1535.1, 2300.8, 3556.6] Angstrom>
     """
     return read_input(path)['cube']
 

@@ -66,6 +66,36 @@ def read_pixedfit(path):
     ValueError
         If it is not a readable FITS file or not a piXedfit flux-map cube (the
         message names the file and what is missing or wrong).
+
+    Examples
+    --------
+    A flux-map file in piXedfit's layout, written here from the mock galaxy
+    (``GALAXY_REGION`` 1 in a 30 x 30 pixel square):
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from astropy.io import fits
+    >>> import pixbin
+    >>> mock = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> header = fits.Header({'specphot': 0, 'nfilters': 12, 'unit': 1e-17, 'z': 0.02})
+    >>> for i, name in enumerate(mock.meta['band_names']):
+    ...     header[f'fil{i}'] = name
+    >>> region = np.zeros((40, 40), dtype=int)
+    >>> region[5:35, 5:35] = 1
+    >>> path = os.path.join(tempfile.mkdtemp(), 'fluxmap.fits')
+    >>> fits.HDUList([fits.PrimaryHDU(header=header),
+    ...               fits.ImageHDU(region, name='GALAXY_REGION'),
+    ...               fits.ImageHDU(mock.data, name='FLUX'),
+    ...               fits.ImageHDU(mock.uncertainty.array, name='FLUX_ERR')]).writeto(path)
+    >>> data = pixbin.read_pixedfit(path)
+    >>> cube = data['cube']
+    >>> sorted(data), cube.data.shape, cube.unit
+    (['cube'], (12, 40, 40), Unit("1e-17 erg / (Angstrom s cm2)"))
+    >>> int((~cube.mask[0]).sum()), cube.meta['z']          # pixels in GALAXY_REGION
+    (900, 0.02)
+    >>> bm = pixbin.bin_pixels(**data, snr=[10] * 7 + [0] * 5, ref_band=4)
+    >>> bm.nbins, bm.n_binned
+    (70, 900)
     """
     # Memory-mapped: the spectra (often the bulk of the file) are read from disk
     # one range of wavelengths at a time when bin_pixels sums them.

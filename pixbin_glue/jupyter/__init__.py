@@ -24,7 +24,23 @@ _DONE = False
 # session too), so the viewer classes, which need it, are imported only when a
 # viewer is made.  glue-jupyter makes viewers with ``cls(session, state=...)``.
 class BinMapViewerLoader:
-    """Makes a `~pixbin_glue.jupyter.viewers.BinMapJupyterViewer` (imported on first use)."""
+    """
+    Makes a `~pixbin_glue.jupyter.viewers.BinMapJupyterViewer` (imported on first use).
+
+    Examples
+    --------
+    glue-jupyter makes the viewer from its registered name:
+
+    >>> from glue_jupyter import jglue
+    >>> from glue_jupyter.registries import viewer_registry
+    >>> from pixbin_glue.jupyter import BINMAP_VIEWER, BinMapViewerLoader, setup
+    >>> setup()
+    >>> viewer_registry.members[BINMAP_VIEWER]['cls'] is BinMapViewerLoader
+    True
+    >>> app = jglue()
+    >>> type(app.new_data_viewer(BINMAP_VIEWER, show=False)).__name__
+    'BinMapJupyterViewer'
+    """
 
     LABEL = 'pixbin bin map'
 
@@ -34,7 +50,23 @@ class BinMapViewerLoader:
 
 
 class SEDViewerLoader:
-    """Makes a `~pixbin_glue.jupyter.viewers.SEDJupyterViewer` (imported on first use)."""
+    """
+    Makes a `~pixbin_glue.jupyter.viewers.SEDJupyterViewer` (imported on first use).
+
+    Examples
+    --------
+    glue-jupyter makes the viewer from its registered name:
+
+    >>> from glue_jupyter import jglue
+    >>> from glue_jupyter.registries import viewer_registry
+    >>> from pixbin_glue.jupyter import SED_VIEWER, SEDViewerLoader, setup
+    >>> setup()
+    >>> viewer_registry.members[SED_VIEWER]['cls'] is SEDViewerLoader
+    True
+    >>> viewer = jglue().new_data_viewer(SED_VIEWER, show=False)
+    >>> type(viewer).__name__, viewer.state.flux_mode
+    ('SEDJupyterViewer', 'sum')
+    """
 
     LABEL = 'pixbin bin SEDs'
 
@@ -48,6 +80,16 @@ def setup():
     Register the glue-jupyter viewers; a no-op without glue-jupyter.
 
     Also runs the glue-core setup (``pixbin_glue.setup``).
+
+    Examples
+    --------
+    glue loads it with its plugins; then the two viewers have names:
+
+    >>> from glue_jupyter.registries import viewer_registry
+    >>> from pixbin_glue.jupyter import BINMAP_VIEWER, SED_VIEWER, setup
+    >>> setup()
+    >>> BINMAP_VIEWER in viewer_registry.members, SED_VIEWER in viewer_registry.members
+    (True, True)
     """
     global _DONE
     if _DONE:

@@ -33,7 +33,23 @@ def _link(state, name, widget):
 
 
 class SEDOptionsWidget(widgets.VBox):
-    """Options of the Jupyter bin-SED viewer."""
+    """
+    Options of the Jupyter bin-SED viewer.
+
+    Examples
+    --------
+    Its widgets and the viewer state follow each other:
+
+    >>> from pixbin_glue.jupyter.viewers import SEDOptionsWidget
+    >>> from pixbin_glue.viewers import SEDViewerState
+    >>> state = SEDViewerState()
+    >>> options = SEDOptionsWidget(state)
+    >>> options.flux_mode.value, options.max_bins.value, options.x_log.value
+    ('sum', 50, True)
+    >>> options.max_bins.value = 5
+    >>> state.max_bins
+    5
+    """
 
     def __init__(self, viewer_state):
         self.viewer_state = viewer_state
@@ -52,7 +68,21 @@ class SEDOptionsWidget(widgets.VBox):
 
 
 class SEDLayerWidget(widgets.VBox):
-    """Style of one layer of the Jupyter bin-SED viewer."""
+    """
+    Style of one layer of the Jupyter bin-SED viewer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glue.core import Data
+    >>> from pixbin_glue.jupyter.viewers import SEDLayerWidget
+    >>> from pixbin_glue.viewers import SEDLayerState
+    >>> state = SEDLayerState(layer=Data(x=np.arange(3), label='any'))
+    >>> style = SEDLayerWidget(state)
+    >>> style.linewidth.value = 2.5
+    >>> state.linewidth, style.visible.value
+    (2.5, True)
+    """
 
     def __init__(self, layer_state):
         self.layer_state = layer_state
@@ -65,7 +95,28 @@ class SEDLayerWidget(widgets.VBox):
 
 @decorate_all_methods(defer_draw)
 class BinMapJupyterViewer(BinMapViewerMixin, ImageJupyterViewer):
-    """Jupyter bin-map viewer: categorical bins, outlines, whole-bin selections."""
+    """
+    Jupyter bin-map viewer: categorical bins, outlines, whole-bin selections.
+
+    Examples
+    --------
+    In a notebook (``show=False`` here, where there is no notebook to show it in):
+
+    >>> from glue.core import Data
+    >>> from glue_jupyter import jglue
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.jupyter.viewers import BinMapJupyterViewer
+    >>> mock = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> app = jglue()
+    >>> cube, = app.add_data(cube=Data(FLUX=mock.data, FLUX_ERR=mock.uncertainty.array))
+    >>> bins = pixbin_glue.bin_data(app.data_collection, cube, snr=[10] * 7 + [0] * 5,
+    ...                             unit=mock.unit, ref_band=4)
+    >>> viewer = app.new_data_viewer(BinMapJupyterViewer, data=bins, show=False)
+    >>> viewer.select_bin_at(20.0, 20.0)                 # what a click there does
+    2
+    >>> pixbin_glue.bins_in_subset(app.data_collection.subset_groups[0]).tolist()
+    [2]
+    """
 
     LABEL = 'pixbin bin map'
     _state_cls = BinMapViewerState
@@ -79,7 +130,32 @@ class BinMapJupyterViewer(BinMapViewerMixin, ImageJupyterViewer):
 
 @decorate_all_methods(defer_draw)
 class SEDJupyterViewer(SEDViewerMixin, MatplotlibJupyterViewer):
-    """Jupyter bin-SED viewer: the SEDs of the bins of each subset."""
+    """
+    Jupyter bin-SED viewer: the SEDs of the bins of each subset.
+
+    Examples
+    --------
+    The SEDs of a selected bin (in a notebook, without ``show=False``, the
+    viewer appears below the cell):
+
+    >>> from glue.core import Data
+    >>> from glue_jupyter import jglue
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.jupyter.viewers import SEDJupyterViewer
+    >>> app = jglue()
+    >>> dc = app.data_collection
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc['cube'] = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)
+    >>> dc['cube'].meta['band_names'] = cube.meta['band_names']   # wavelengths from the names
+    >>> bins = pixbin_glue.bin_data(dc, dc['cube'], snr=[10] * 7 + [0] * 5, unit=cube.unit,
+    ...                             ref_band=4)
+    >>> viewer = app.new_data_viewer(SEDJupyterViewer, data=bins, show=False)
+    >>> group = dc.new_subset_group('bin 4', bins.id['bin'] == 4)
+    >>> [line.get_label() for line in viewer.axes.get_lines() if line.get_label() == 'bin 4']
+    ['bin 4']
+    >>> viewer.state.x_axislabel
+    'wavelength (micron)'
+    """
 
     LABEL = 'pixbin bin SEDs'
     _state_cls = SEDViewerState

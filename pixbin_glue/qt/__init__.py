@@ -65,6 +65,25 @@ def export_binmap(filename, data, components=None):
     bin-map dataset shown in a glue-qt application it shows why in a message
     box and writes nothing, instead of raising out of glue's dialog.
     Elsewhere (scripts) it raises ValueError as the core exporter does.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.qt import export_binmap
+    >>> mock = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> cube = Data(FLUX=mock.data, FLUX_ERR=mock.uncertainty.array, label='cube')
+    >>> dc = DataCollection([cube])
+    >>> bins = pixbin_glue.bin_data(dc, cube, snr=10, unit=mock.unit)
+    >>> path = os.path.join(tempfile.mkdtemp(), 'bins.fits')
+    >>> export_binmap(path, bins)
+    >>> pixbin.read_binmap(path).nbins == pixbin_glue.binmap_from_data(bins).nbins
+    True
+    >>> export_binmap(path, cube)          # not a bin map, outside a glue-qt window
+    Traceback (most recent call last):
+    ...
+    ValueError: data must be a pixbin bin-map dataset ..., got 'cube': bin it first ...
     """
     from .._register import export_refusal, write_binmap_data
     problem = export_refusal(data)
@@ -111,6 +130,18 @@ def bin_pixels_action(layer, data_collection):
     -------
     dialog : `~pixbin_glue.qt.dialog.BinPixelsDialog`
         The closed dialog (``dialog.result_data`` is the new dataset or None).
+
+    Examples
+    --------
+    glue-qt calls it from the right-click menu of its data list, where
+    `setup` puts it:
+
+    >>> from glue_qt.config import layer_action
+    >>> from pixbin_glue.qt import ACTION_LABEL, bin_pixels_action, setup
+    >>> setup()
+    >>> action = next(a for a in layer_action if a.label == ACTION_LABEL)
+    >>> action.label, action.callback is bin_pixels_action, action.single, action.data
+    ('Bin pixels (pixbin)...', True, True, True)
     """
     from qtpy import QtWidgets
 
@@ -139,6 +170,18 @@ def save_regions_action(layer, data_collection):
     -------
     path : str or None
         The file written, or None (cancelled, or the subset has no bin map).
+
+    Examples
+    --------
+    glue-qt calls it from the right-click menu of a subset in its data
+    list, where `setup` puts it:
+
+    >>> from glue_qt.config import layer_action
+    >>> from pixbin_glue.qt import REGIONS_ACTION_LABEL, save_regions_action, setup
+    >>> setup()
+    >>> action = next(a for a in layer_action if a.label == REGIONS_ACTION_LABEL)
+    >>> action.callback is save_regions_action, action.subset, action.subset_group
+    (True, True, True)
     """
     from qtpy import QtWidgets
 
@@ -163,6 +206,18 @@ def setup():
     Register the glue-qt parts of the plugin; a no-op without glue-qt and Qt.
 
     Also runs the glue-core setup (``pixbin_glue.setup``).
+
+    Examples
+    --------
+    glue-qt calls it when it loads its plugins; then its "New viewer" menu
+    offers the two pixbin viewers:
+
+    >>> from glue_qt.config import qt_client
+    >>> from pixbin_glue.qt import setup
+    >>> from pixbin_glue.qt.viewers import BinMapViewer, SEDViewer
+    >>> setup()
+    >>> [(viewer.LABEL, viewer in qt_client.members) for viewer in (BinMapViewer, SEDViewer)]
+    [('pixbin bin map', True), ('pixbin bin SEDs', True)]
     """
     global _DONE
     if _DONE:

@@ -19,7 +19,31 @@ __all__ = ['BinMapOptionsWidget', 'BinMapViewer', 'SEDOptionsWidget', 'SEDViewer
 
 
 class BinMapOptionsWidget(ImageOptionsWidget):
-    """glue's image viewer options plus the bin outlines."""
+    """
+    glue's image viewer options plus the bin outlines.
+
+    Examples
+    --------
+    The options panel of a `BinMapViewer`, with a "Bins" tab first:
+
+    >>> import pixbin, pixbin_glue
+    >>> from glue.core import Data, DataCollection
+    >>> from glue_qt.app import GlueApplication
+    >>> from pixbin_glue.qt.viewers import BinMapViewer
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)])
+    >>> app = GlueApplication(dc)
+    >>> viewer = app.new_data_viewer(BinMapViewer, data=pixbin_glue.bin_data(
+    ...     dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4))
+    >>> options = viewer.options_widget()
+    >>> options.ui.tab_widget.tabText(0), options.checkbox_outlines.isChecked()
+    ('Bins', True)
+    >>> options.checkbox_outlines.setChecked(False)     # the viewer follows
+    >>> viewer.state.show_outlines
+    False
+    >>> app.close()
+    True
+    """
 
     def __init__(self, viewer_state, session, parent=None):
         super().__init__(viewer_state, session, parent=parent)
@@ -50,6 +74,29 @@ class BinMapViewer(BinMapViewerMixin, ImageViewer):
     Drawing a rectangle, circle or polygon, or clicking with the "Bin" tool,
     selects every bin it touches, on the bin map and, through the ``bin``
     components, on the cube and the spectra.
+
+    Examples
+    --------
+    A bin map in a glue-qt application; a click with the "Bin" tool:
+
+    >>> from glue.core import Data, DataCollection
+    >>> from glue_qt.app import GlueApplication
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.qt.viewers import BinMapViewer
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)])
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit,
+    ...                             ref_band=4)
+    >>> app = GlueApplication(dc)
+    >>> viewer = app.new_data_viewer(BinMapViewer, data=bins)
+    >>> 'pixbin:select_bin' in viewer.toolbar.tools        # the "Bin" tool
+    True
+    >>> viewer.select_bin_at(20.0, 20.0)                  # what a click there does
+    2
+    >>> pixbin_glue.bins_in_subset(dc.subset_groups[0]).tolist()
+    [2]
+    >>> app.close()
+    True
     """
 
     LABEL = 'pixbin bin map'
@@ -67,7 +114,32 @@ class BinMapViewer(BinMapViewerMixin, ImageViewer):
 
 
 class SEDOptionsWidget(QtWidgets.QWidget):
-    """Options of the bin-SED viewer."""
+    """
+    Options of the bin-SED viewer.
+
+    Examples
+    --------
+    The options panel of a `SEDViewer`; its controls follow the viewer state:
+
+    >>> from glue.core import Data, DataCollection
+    >>> from glue_qt.app import GlueApplication
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.qt.viewers import SEDViewer
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> app = GlueApplication(DataCollection([Data(FLUX=cube.data,
+    ...                                            FLUX_ERR=cube.uncertainty.array)]))
+    >>> dc = app.data_collection
+    >>> viewer = app.new_data_viewer(SEDViewer, data=pixbin_glue.bin_data(
+    ...     dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4))
+    >>> options = viewer.options_widget()
+    >>> options.combo_flux_mode.currentText(), options.spin_max_bins.value()
+    ('sum over the bin', 50)
+    >>> viewer.state.flux_mode = 'mean'
+    >>> options.combo_flux_mode.currentText()
+    'mean per pixel'
+    >>> app.close()
+    True
+    """
 
     def __init__(self, viewer_state, session, parent=None):
         super().__init__(parent=parent)
@@ -113,6 +185,29 @@ class SEDViewer(SEDViewerMixin, MatplotlibDataViewer):
     Add a bin-map dataset; each of its subsets draws one line per bin it
     touches, in the subset's colour, and the bin's summed spectrum when the
     bin map has spectra.  The lines follow the selection.
+
+    Examples
+    --------
+    >>> from glue.core import Data
+    >>> from glue_qt.app import GlueApplication
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.qt.viewers import SEDViewer
+    >>> app = GlueApplication()
+    >>> dc = app.data_collection
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc['cube'] = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)
+    >>> dc[0].meta['band_names'] = cube.meta['band_names']     # wavelengths from the names
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit,
+    ...                             ref_band=4)
+    >>> viewer = app.new_data_viewer(SEDViewer, data=bins)
+    >>> group = dc.new_subset_group('two bins', (bins.id['bin'] == 3) | (bins.id['bin'] == 8))
+    >>> sorted(line.get_label() for line in viewer.axes.get_lines()
+    ...        if line.get_label().startswith('bin'))
+    ['bin 3', 'bin 8']
+    >>> viewer.state.x_axislabel
+    'wavelength (micron)'
+    >>> app.close()
+    True
     """
 
     LABEL = 'pixbin bin SEDs'

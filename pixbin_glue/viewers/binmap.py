@@ -27,7 +27,25 @@ BINMAP_TOOLS = ['select:rectangle', 'select:circle', 'select:polygon', 'pixbin:s
 
 
 def style_binmap_layer(layer_state):
-    """Show the ``bin`` component of a bin-map layer in categorical colours."""
+    """
+    Show the ``bin`` component of a bin-map layer in categorical colours.
+
+    The bin-map viewers call it for every bin map added to them: bin ``k``
+    gets colour ``k`` of the ``pixbin bins`` colour map, bin 0 is transparent.
+
+    Examples
+    --------
+    >>> from glue.core import Data, DataCollection
+    >>> from glue.viewers.image.state import ImageLayerState
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.viewers import style_binmap_layer
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(20, 20))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)])
+    >>> layer_state = ImageLayerState(layer=pixbin_glue.bin_data(dc, dc[0], snr=5, unit=cube.unit))
+    >>> style_binmap_layer(layer_state)
+    >>> layer_state.attribute.label, layer_state.cmap.name, layer_state.v_min, layer_state.v_max
+    ('bin', 'pixbin_bins', -0.5, 4095.5)
+    """
     data = layer_state.layer
     with delay_callback(layer_state, 'attribute', 'cmap', 'percentile', 'v_min', 'v_max',
                         'stretch'):
@@ -36,7 +54,16 @@ def style_binmap_layer(layer_state):
 
 
 class BinMapViewerState(ImageViewerState):
-    """Image viewer state with the bin-map options."""
+    """
+    Image viewer state with the bin-map options.
+
+    Examples
+    --------
+    >>> from pixbin_glue.viewers import BinMapViewerState
+    >>> state = BinMapViewerState(outline_color='white')
+    >>> state.show_outlines, state.outline_color, state.outline_width
+    (True, 'white', 0.5)
+    """
 
     show_outlines = DDCProperty(True, docstring='Draw the outlines of the bins')
     outline_color = DDCProperty('black', docstring='Colour of the bin outlines')
@@ -55,6 +82,33 @@ class BinMapViewerMixin:
       tool) selects the whole bins it touches: the subset state is the set of
       bin numbers, so it selects the bins' pixels on the cube and the spectra
       as well.
+
+    Examples
+    --------
+    The frontend-less `~pixbin_glue.viewers.SimpleBinMapViewer` has this
+    behaviour, as have the glue-qt and glue-jupyter bin-map viewers:
+
+    >>> from glue.core import Data, DataCollection, Session
+    >>> from glue.core.roi import CircularROI
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.viewers import SimpleBinMapViewer
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)])
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit,
+    ...                             ref_band=4)
+    >>> viewer = SimpleBinMapViewer(Session(data_collection=dc))
+    >>> viewer.add_data(bins), viewer.binmap_data is bins
+    (True, True)
+    >>> len(viewer.outline_artist.get_segments())          # pixel edges between bins
+    484
+    >>> viewer.apply_roi(CircularROI(20, 20, 2))        # a circle selects whole bins
+    >>> group = dc.subset_groups[0]
+    >>> pixbin_glue.bins_in_subset(group).tolist()
+    [1, 2]
+    >>> [int(subset.to_mask().sum()) for subset in group.subsets]   # cube, bin map
+    [180, 15]
+
+(bins 1 and 2 have 15 pixels, in each of the 12 bands of the cube).
     """
 
     _outline_artist = None
@@ -238,7 +292,21 @@ class BinMapViewerMixin:
 
 @viewer_tool
 class SelectBinTool(PixelSelectionTool):
-    """Click a bin to select it (whole); drag to follow the cursor."""
+    """
+    Click a bin to select it (whole); drag to follow the cursor.
+
+    The "Bin" tool of the bin-map viewers; a click calls the viewer's
+    ``select_bin_at``.
+
+    Examples
+    --------
+    >>> from glue.config import viewer_tool
+    >>> from pixbin_glue.viewers import BINMAP_TOOLS, SelectBinTool
+    >>> viewer_tool.members[SelectBinTool.tool_id] is SelectBinTool, SelectBinTool.action_text
+    (True, 'Bin')
+    >>> SelectBinTool.tool_id in BINMAP_TOOLS
+    True
+    """
 
     tool_id = 'pixbin:select_bin'
     action_text = 'Bin'

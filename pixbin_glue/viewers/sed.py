@@ -55,6 +55,23 @@ def bin_seds(layer, flux_mode='sum', max_bins=None, spectra=True):
         wavelengths are unknown), ``flux`` and ``err`` (shown, nbands) as
         Quantity, ``spectra`` (list of (bin, wave in micron, flux) for shown
         bins that have one), ``has_wavelengths``.
+
+    Examples
+    --------
+    What the SED viewer draws for a selection of two bins:
+
+    >>> from glue.core import Data, DataCollection
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.viewers import bin_seds
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> flux = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')
+    >>> flux.meta['band_names'] = cube.meta['band_names']      # wavelengths from the names
+    >>> dc = DataCollection([flux])
+    >>> bins = pixbin_glue.bin_data(dc, flux, snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
+    >>> group = dc.new_subset_group('two bins', (bins.id['bin'] == 3) | (bins.id['bin'] == 5))
+    >>> seds = bin_seds(group.subsets[1])                 # the subset on the bin map
+    >>> seds['shown'], seds['flux'].shape, seds['wave'][:3].round(2)
+    (array([3, 5]), (2, 12), array([0.15, 0.23, 0.36]))
     """
     if flux_mode not in FLUX_MODES:
         raise ValueError(f'flux_mode must be one of {tuple(FLUX_MODES)}, got {flux_mode!r}')
@@ -85,7 +102,18 @@ def bin_seds(layer, flux_mode='sum', max_bins=None, spectra=True):
 
 
 class SEDViewerState(MatplotlibDataViewerState):
-    """State of the bin-SED viewer."""
+    """
+    State of the bin-SED viewer.
+
+    Examples
+    --------
+    >>> from pixbin_glue.viewers import SEDViewerState
+    >>> state = SEDViewerState(max_bins=10)
+    >>> state.flux_mode, state.show_spectra, state.max_bins, state.x_log
+    ('sum', True, 10, True)
+    >>> SEDViewerState.flux_mode.get_choices(state)
+    ['sum', 'mean']
+    """
 
     flux_mode = DDSCProperty(docstring="'sum': summed flux of each bin; 'mean': mean flux "
                                        "per pixel")
@@ -154,7 +182,18 @@ class SEDViewerState(MatplotlibDataViewerState):
 
 
 class SEDLayerState(MatplotlibLayerState):
-    """State of one layer of the bin-SED viewer."""
+    """
+    State of one layer of the bin-SED viewer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glue.core import Data
+    >>> from pixbin_glue.viewers import SEDLayerState
+    >>> state = SEDLayerState(layer=Data(x=np.arange(3), label='any'), linewidth=2.0)
+    >>> state.linewidth, state.visible
+    (2.0, True)
+    """
 
     linewidth = DDCProperty(1.0, docstring='Line width of the SEDs')
 
@@ -176,6 +215,26 @@ class SEDLayerArtist(MatplotlibLayerArtist):
         the label ``'bin <id>'``.
     spectrum_lines : list of `~matplotlib.lines.Line2D`
         One line per drawn bin that has a spectrum.
+
+    Examples
+    --------
+    The artist of a selection in a `~pixbin_glue.viewers.SimpleSEDViewer`:
+
+    >>> from glue.core import Data, DataCollection, Session
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.viewers import SimpleSEDViewer
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array)])
+    >>> dc[0].meta['band_names'] = cube.meta['band_names']
+    >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit,
+    ...                             ref_band=4)
+    >>> group = dc.new_subset_group('bin 3 to 5', (bins.id['bin'] >= 3) & (bins.id['bin'] <= 5))
+    >>> viewer = SimpleSEDViewer(Session(data_collection=dc))
+    >>> viewer.add_data(bins)
+    True
+    >>> artist = next(a for a in viewer.layers if a.layer is group.subsets[1])
+    >>> artist.bin_ids, [line.get_label() for line in artist.sed_lines]
+    (array([3, 4, 5]), ['bin 3', 'bin 4', 'bin 5'])
     """
 
     _layer_state_cls = SEDLayerState
@@ -276,7 +335,35 @@ def bins_drawn(artist):
 
 
 class SEDViewerMixin:
-    """Bin-SED behaviour for a glue Matplotlib viewer (mix in before the viewer)."""
+    """
+    Bin-SED behaviour for a glue Matplotlib viewer (mix in before the viewer).
+
+    The axes are labelled and scaled for SEDs (logarithmic wavelength in
+    micron, the flux unit of the bin map) and follow the flux mode.
+
+    Examples
+    --------
+    The frontend-less `~pixbin_glue.viewers.SimpleSEDViewer` has this
+    behaviour, as have the glue-qt and glue-jupyter SED viewers:
+
+    >>> from glue.core import Data, DataCollection, Session
+    >>> import pixbin, pixbin_glue
+    >>> from pixbin_glue.viewers import SimpleSEDViewer
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> data = Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array, label='cube')
+    >>> dc = DataCollection([data])
+    >>> viewer = SimpleSEDViewer(Session(data_collection=dc))
+    >>> viewer.add_data(pixbin_glue.bin_data(dc, data, snr=10, unit=cube.unit))
+    True
+    >>> viewer.state.x_axislabel, viewer.state.y_axislabel
+    ('band', 'Bin flux (sum over the bin) [1e-17 erg / (Angstrom s cm2)]')
+    >>> viewer.state.flux_mode = 'mean'
+    >>> viewer.state.y_axislabel
+    'Bin flux (mean per pixel) [1e-17 erg / (Angstrom s cm2)]'
+
+    (the x axis is ``'band'`` here: the dataset has no band names, so no
+    wavelengths.)
+    """
 
     def setup_sed_callbacks(self):
         """Keep the axis labels in step with the flux mode; call after the viewer is set up."""

@@ -2,6 +2,7 @@
 """Batch binning of many cubes: parallel, resumable, failures isolated."""
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -118,3 +119,56 @@ def test_skipped_spectrophotometric_output_reports_both_counts(tmp_path):
     table = bin_many([tmp_path / 'ifu.fits'], out, scheduler='serial', progress=False, snr=SNR)
     assert list(table['status']) == ['skipped']
     assert (table['nbins'][0], table['nbins_spec'][0]) == (bm.nbins, bm.nbins_spec)
+
+
+@pytest.fixture
+def no_dask(monkeypatch):
+    """dask.distributed cannot be imported, as on a plain install."""
+    for name in ('dask.distributed', 'distributed'):
+        monkeypatch.setitem(sys.modules, name, None)     # import raises ImportError
+    from pixbin.batch import has_dask_distributed
+    assert not has_dask_distributed()
+
+
+def test_default_scheduler_without_dask_uses_a_process_pool(cubes, tmp_path, no_dask):
+    out = tmp_path / 'out'
+    inputs = [cubes / 'gal0.fits', cubes / 'gal1.fits']
+    with pytest.warns(pixbin.PixbinWarning, match=r"dask.distributed is not installed: "
+                      r"binning on a local process pool \(scheduler='processes'\)") as caught:
+        table = bin_many(inputs, out, workers=2, progress=False, snr=SNR, ref_band=4,
+                         min_diameter=4)
+    assert len(caught) == 1                          # said once for the whole batch
+    assert list(table['status']) == ['done', 'done']
+    for path, row in zip(inputs, table):
+        assert row['output'] == str(out / f'{path.stem}_bins.fits')
+        bm = pixbin.read_binmap(row['output'])
+        direct = pixbin.bin_pixels(pixbin.io.read_cube(path), SNR, ref_band=4, min_diameter=4)
+        assert bm.nbins == row['nbins'] == direct.nbins > 0
+        assert_array_equal(bm.labels, direct.labels)
+    # an explicit dask scheduler still needs dask.distributed, and says so
+    with pytest.raises(ImportError, match=r"scheduler='tcp://127.0.0.1:8786' \(a dask "
+                       r"scheduler address\) needs dask.distributed: pip install "
+                       r"'astro-pixbin\[dask\]'"):
+        bin_many(inputs, tmp_path / 'other', scheduler='tcp://127.0.0.1:8786',
+                 progress=False, snr=SNR)
+
+
+def test_batch_command_without_dask_says_it_uses_processes(cubes, tmp_path, capsys, no_dask):
+    out = tmp_path / 'out'
+    code = main(['batch', str(cubes / 'gal*.fits'), '-o', str(out), '--workers', '2',
+                 '--snr', ','.join(str(s) for s in SNR), '--ref-band', '4'])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err.count('dask.distributed is not installed') == 1
+    assert "pixbin batch: dask.distributed is not installed: binning on a local process " \
+           "pool (scheduler='processes')" in captured.err
+    assert '3 binned, 0 skipped (already done), 0 failed' in captured.out
+    for seed in range(3):
+        bm = pixbin.read_binmap(out / f'gal{seed}_bins.fits')
+        assert bm.nbins > 0 and np.all(bm.snr[:, :7] >= 10)
+    code = main(['batch', str(cubes / 'gal0.fits'), '-o', str(tmp_path / 'o2'),
+                 '--scheduler', 'tcp://127.0.0.1:8786', '--snr', '10'])
+    assert code == 2
+    assert ('pixbin batch: error: --scheduler tcp://127.0.0.1:8786: a dask scheduler '
+            'address needs dask.distributed') in capsys.readouterr().err
+    assert not (tmp_path / 'o2').exists()
