@@ -33,14 +33,6 @@ NAMESPACES = {
     'pixbin_glue.jupyter.viewers': ('glue', 'glue_astronomy', 'glue_jupyter', 'ipympl'),
 }
 
-# Public names still without examples; remove a name when its examples are written.
-WITHOUT_EXAMPLES = {
-    'pixbin.binning.BinnedArrays',
-    'pixbin_glue.qt.dialog.BinPixelsDialog',
-    'pixbin_glue.qt.dialog.parse_windows',
-    'pixbin_glue.qt.dialog.windows_text',
-}
-
 
 def examples_section(obj):
     """The text of the numpydoc Examples section of ``obj``'s own docstring, or None."""
@@ -74,13 +66,8 @@ def test_public_functions_and_classes_have_examples(module_name):
     objects = public_objects(module_name)
     assert objects, f'{module_name} has no public function or class'
     missing = sorted(name for name, obj in objects.items()
-                     if name not in WITHOUT_EXAMPLES
-                     and '>>> ' not in (examples_section(obj) or ''))
+                     if '>>> ' not in (examples_section(obj) or ''))
     assert missing == [], f'public names without an Examples section with code: {missing}'
-    # the list of exceptions holds only names that still need examples
-    done = sorted(name for name, obj in objects.items()
-                  if name in WITHOUT_EXAMPLES and examples_section(obj))
-    assert done == [], f'{done} have examples now: remove them from WITHOUT_EXAMPLES'
 
 
 def test_examples_section_is_found_only_in_an_own_numpydoc_section():

@@ -39,6 +39,17 @@ class BinnedArrays:
         The band that ordered the seeds.
     sys_err : float
         The fractional systematic uncertainty used in the shape tests.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixbin.binning import bin_arrays
+    >>> flux = np.ones((2, 3, 4))
+    >>> result = bin_arrays(flux, np.ones_like(flux), [2.0, 0.0], min_diameter=1)
+    >>> type(result).__name__, result.labels.max(), result.flux.shape
+    ('BinnedArrays', np.int32(3), (3, 2))
+    >>> result.error[:, 0], result.ref_band, result.sys_err     # quadrature sums of 4 ones
+    (array([2., 2., 2.]), 0, 0.03)
     """
 
     labels: np.ndarray

@@ -60,6 +60,15 @@ def windows_text(windows):
     half way between two channels, so that rounding it inwards by less than
     half a channel keeps the same channels, whereas rounding it outwards could
     put it outside the cube.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from pixbin_glue.qt.dialog import windows_text
+    >>> windows_text([[4760.04, 4950.0], [5150.0, 4950.0]] * u.AA)
+    '4760.04-4950, 4950-5150'
+    >>> windows_text([[4760.123456789, 4950.987654321]] * u.AA)   # edges rounded inwards
+    '4760.124-4950.987'
     """
     return ', '.join(f'{_edge(low, True)}-{_edge(high, False)}'
                      for low, high in np.sort(windows.value, axis=1))
@@ -69,6 +78,14 @@ def parse_windows(text, unit):
     """
     The windows of the dialog's text as a Quantity (n, 2): ``LOW-HIGH`` in
     ``unit``, or with a unit of its own (``0.476-0.495um``), comma separated.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from pixbin_glue.qt.dialog import parse_windows
+    >>> parse_windows('4760-4950, 0.495-0.515um', u.AA)
+    <Quantity [[4760., 4950.],
+               [4950., 5150.]] Angstrom>
     """
     from pixbin._windows import parse_bands_text
     items = [item.strip() for item in str(text).split(',')]
@@ -109,6 +126,31 @@ class BinPixelsDialog(QtWidgets.QDialog):
         The fractions reported by the last run.
     ifu_mode : bool
         True when the flux is a spectral cube binned through windows.
+
+    Examples
+    --------
+    The dialog on the mock galaxy (headless): it finds the flux and its
+    uncertainty, takes one S/N per band, and bins when accepted:
+
+    >>> from glue.core import Data, DataCollection
+    >>> from glue_qt.app import GlueApplication
+    >>> import pixbin
+    >>> from pixbin_glue.qt.dialog import BinPixelsDialog
+    >>> cube = pixbin.datasets.make_mock_galaxy(shape=(40, 40))
+    >>> dc = DataCollection([Data(FLUX=cube.data, FLUX_ERR=cube.uncertainty.array,
+    ...                           label='galaxy')])
+    >>> app = GlueApplication(dc)
+    >>> dialog = BinPixelsDialog(dc['galaxy'], dc, parent=app)
+    >>> dialog.ifu_mode, dialog.combo_flux.currentText(), dialog.combo_uncertainty.currentText()
+    (False, 'FLUX', 'FLUX_ERR')
+    >>> dialog.edit_unit.setText(cube.unit.to_string())
+    >>> dialog.set_snr([10] * 7 + [0] * 5)
+    >>> dialog.accept()
+    >>> import pixbin_glue
+    >>> dialog.result_data.label, pixbin_glue.binmap_from_data(dialog.result_data).nbins > 0
+    ('galaxy_bins', True)
+    >>> app.close()
+    True
     """
 
     def __init__(self, data, data_collection, parent=None):
