@@ -36,8 +36,16 @@ def bin_cmap():
     return matplotlib.colormaps[BIN_CMAP_NAME]
 
 
+#: RGBA of the pixels outside the data (NaN) in a viewer that shows bins: transparent.
+#: glue draws them opaque in the bad colour by default, which made dark bars
+#: beside a bin map narrower than the view.
+OUTSIDE_RGBA = (0.0, 0.0, 0.0, 0.0)
+
+
 def bin_colours(layer_state):
     """Colour the layer's attribute (bin numbers) with the categorical bin colours."""
+    if hasattr(layer_state, 'cmap_bad'):       # glue-core >= 1.21
+        layer_state.cmap_bad = OUTSIDE_RGBA
     with delay_callback(layer_state, 'cmap', 'percentile', 'v_min', 'v_max', 'stretch'):
         layer_state.cmap = bin_cmap()
         layer_state.stretch = 'linear'
@@ -69,11 +77,14 @@ class BinColours:
         state = self.state
         if is_bin_attribute(state.attribute):
             if self.saved is None:
-                self.saved = (state.cmap, state.stretch, state.percentile)
+                self.saved = (state.cmap, state.stretch, state.percentile,
+                              getattr(state, 'cmap_bad', None))
             bin_colours(state)
         elif self.saved is not None:
-            cmap, stretch, percentile = self.saved
+            cmap, stretch, percentile, bad = self.saved
             self.saved = None
+            if hasattr(state, 'cmap_bad'):
+                state.cmap_bad = bad
             with delay_callback(state, 'cmap', 'stretch', 'percentile'):
                 state.cmap, state.stretch = cmap, stretch
                 # levels from the percentile again (100 = min/max when it was 'Custom')

@@ -79,6 +79,30 @@ def test_bins_in_colour_in_glue_image_viewer(app):
     assert _is_bin_colours(cube_state)
 
 
+def test_outside_the_bin_map_is_not_painted(app):
+    """
+    Around a bin map narrower than the view, glue's image viewers show the
+    background, not the opaque bad colour (the dark bars of issue 21); the
+    layer gets its own bad colour back with another attribute.
+    """
+    from glue_qt.viewers.image import ImageViewer
+    from pixbin_glue.qt.viewers import BinMapViewer
+    application, dc, cube, bins, direct, image = app
+    for viewer_class in (BinMapViewer, ImageViewer):
+        viewer = application.new_data_viewer(viewer_class, data=bins)
+        state = viewer.layers[0].state
+        _settle(viewer)
+        ny, nx = direct.labels.shape
+        # 10 rows below and above the map: NaN for glue, drawn as the background
+        rgba = viewer.axes._composite(bounds=[(-10, ny + 9, ny + 20), (0, nx - 1, nx)])
+        np.testing.assert_allclose(rgba[:10, :, :3], 1.0)
+        np.testing.assert_allclose(rgba[-10:, :, :3], 1.0)
+        assert not np.allclose(rgba[10:-10][direct.labels > 0][:, :3], 1.0)   # bins drawn
+        if viewer_class is ImageViewer:
+            state.attribute = bins.id['npix']
+            assert state.cmap_bad is None              # glue's default again
+
+
 def test_layers_go_under_the_bins(app):
     """The bin-map viewer keeps other datasets and their subsets under the bins."""
     from pixbin_glue.qt.viewers import BinMapViewer
