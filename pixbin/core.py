@@ -60,12 +60,12 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     Bin the pixels of a multi-band cube by S/N in every band and SED shape.
 
     Each bin reaches the S/N threshold ``snr`` in every band that has one,
-    is 4-connected, and grows from a core of ``min_diameter`` pixels around
-    the brightest free pixel in ``ref_band``, taking pixels whose SEDs are
-    similar in shape.  The default method then bins every group of
-    connected pixels left out that reaches the threshold (see
-    `pixbin.binning.bin_arrays` for the algorithm and exactly which pixels
-    stay in no bin).
+    is 4-connected, and grows from a core disc ``min_diameter`` pixels across
+    (not a minimum bin size) around the brightest free pixel in ``ref_band``,
+    taking pixels whose SEDs are similar in shape.  The default method then
+    bins every group of connected pixels left out that reaches the threshold
+    (see `pixbin.binning.bin_arrays` for the algorithm and exactly which
+    pixels stay in no bin).
 
     Parameters
     ----------

@@ -6,6 +6,7 @@ Runs ``sphinx-build -W`` on a copy of ``docs/`` into a temporary folder (so the
 files that automodapi generates do not land in the source tree).  The build
 runs every example and makes every figure of the pages, so a change that
 breaks a page fails here.  Needs the ``docs`` extra: ``pip install -e ".[docs]"``.
+Every figure a page shows has a ``*Figure: ...*`` caption under it.
 """
 
 import html
@@ -140,3 +141,67 @@ def test_page_steps_in_reading_order():
     assert page_steps(text) == [('python', 'x = 1\n'),
                                 ('pixbin', ['bin', 'a.fits', '--snr', '5', '-o', 'b.fits']),
                                 ('python', 'print(x)\n')]
+
+
+FIGURE_DIRECTIVE = re.compile(r'(?P<indent> *)\.\. (?P<name>plot|image)::')
+
+
+def shown_figures(text):
+    """
+    ``(line, directive, caption)`` for each figure a page shows: every
+    ``.. image::`` and every ``.. plot::`` without ``:nofigs:``.  ``caption``
+    is the paragraph after the directive's indented body and blank lines, at
+    the directive's indent, when it is an italic paragraph that starts with
+    ``*Figure:``; None otherwise.
+    """
+    lines = text.splitlines()
+    found = []
+    for number, line in enumerate(lines):
+        match = FIGURE_DIRECTIVE.match(line)
+        if match is None:
+            continue
+        indent = len(match['indent'])
+        end = number + 1
+        while end < len(lines) and (not lines[end].strip()
+                                    or len(lines[end]) - len(lines[end].lstrip()) > indent):
+            end += 1
+        options = []
+        for option in lines[number + 1:end]:
+            if not option.strip():
+                break
+            options.append(option.strip())
+        if match['name'] == 'plot' and ':nofigs:' in options:
+            continue
+        paragraph = []
+        for after in lines[end:]:
+            if not after.strip():
+                break
+            paragraph.append(after.strip())
+        caption = ' '.join(paragraph)
+        starts_here = end < len(lines) and lines[end][:indent].strip() == '' \
+            and lines[end][indent:].startswith('*Figure:')
+        italic = caption.endswith('*') and not caption.endswith('**')
+        found.append((number + 1, match['name'], caption if starts_here and italic else None))
+    return found
+
+
+def test_shown_figures_finds_a_figure_without_caption():
+    text = ('.. plot::\n   :context: reset\n   :nofigs:\n\n   >>> x = 1\n\n'
+            'No figure above.\n\n'
+            '.. plot::\n   :context: close-figs\n\n   >>> ax = bm.plot_map()\n\n'
+            '*Figure: the bins; white pixels\nare in no bin.*\n\n'
+            '.. image:: _static/a.png\n   :alt: a dialog\n\nText, not a caption.\n\n'
+            '.. plot::\n\n   plot()\n\n*Figure: not closed.\n\n'
+            '.. image:: _static/b.png\n\n*Figure:* **the dialog**\n')
+    assert shown_figures(text) == [
+        (9, 'plot', '*Figure: the bins; white pixels are in no bin.*'),
+        (17, 'image', None), (22, 'plot', None), (28, 'image', None)]
+
+
+@pytest.mark.parametrize('page', sorted(path.name for path in DOCS.glob('*.rst')))
+def test_every_figure_has_a_caption(page):
+    """Every figure a page shows has a ``*Figure: ...*`` paragraph right under it."""
+    figures = shown_figures((DOCS / page).read_text(encoding='utf-8'))
+    missing = [f'{page}:{line} .. {name}::' for line, name, caption in figures
+               if caption is None]
+    assert not missing, f'no "*Figure: ...*" caption under {missing}'
