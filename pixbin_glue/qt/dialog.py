@@ -319,6 +319,7 @@ class BinPixelsDialog(QtWidgets.QDialog):
         self.spin_diameter.setDecimals(1)
         self.spin_diameter.setValue(OPTIONS['min_diameter'].default)
         self.spin_diameter.setSuffix(' pixels')
+        self.spin_diameter.setToolTip(f"min_diameter: {OPTIONS['min_diameter'].help}")
         self.spin_chi2 = QtWidgets.QDoubleSpinBox()
         self.spin_chi2.setRange(0.01, 1e6)
         self.spin_chi2.setValue(OPTIONS['redchi2_limit'].default)
@@ -329,7 +330,7 @@ class BinPixelsDialog(QtWidgets.QDialog):
             'unbinned': 'stay unbinned', 'merge': 'join the best-matching neighbour bin'})
         form.addRow('Method', self.combo_method)
         form.addRow('Reference band', self.combo_ref)
-        form.addRow('Minimum diameter', self.spin_diameter)
+        form.addRow('Core diameter', self.spin_diameter)
         form.addRow('Reduced chi-square limit', self.spin_chi2)
         form.addRow('Pixels below the S/N', self.combo_leftovers)
         return box
