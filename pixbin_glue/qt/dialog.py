@@ -52,6 +52,11 @@ def _edge(value, up, digits=7):
     return f'{rounded:.{decimals}f}'.rstrip('0').rstrip('.')
 
 
+def _per_solid_angle(unit):
+    """True for a unit per steradian (a surface brightness such as MJy / sr)."""
+    return any(base == u.sr and power < 0 for base, power in zip(unit.bases, unit.powers))
+
+
 def windows_text(windows):
     """
     Windows (n, 2) as the dialog writes them: ``'4760-4950, 4950-5150'`` (no unit).
@@ -440,6 +445,11 @@ class BinPixelsDialog(QtWidgets.QDialog):
             self.edit_unit.setText(text or '' if flux_unit is None else flux_unit.to_string())
             if flux_unit is None and not message:
                 message = 'The flux has no unit: type it above.'
+        if (not message and flux_unit is not None and found.layout is not None
+                and found.layout.surface_brightness and _per_solid_angle(flux_unit)):
+            message = (f'{found.flux.label} is a surface brightness ({flux_unit}): the bins '
+                       f'sum the flux per pixel, {flux_unit * u.sr}, with the pixel solid '
+                       f'angle (PIXAR_SR or the WCS), as pixbin reads the file.')
         if 'uncertainty_unit' in self._user:
             text = self._user['uncertainty_unit']
         else:
