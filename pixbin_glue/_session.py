@@ -182,8 +182,7 @@ class BinLabelsComponent(Component):
             labels = np.asarray(self.data)
             nbins = int(labels.max(initial=0))
             unit = u.Unit(self.exact['flux_unit'])
-            flux = np.asarray(self.exact['flux'], dtype=float).reshape(nbins, -1) * unit
-            err = np.asarray(self.exact['flux_err'], dtype=float).reshape(nbins, -1) * unit
+            flux, err = (_per_bin(self.exact[key], nbins) * unit for key in ('flux', 'flux_err'))
             self._values = BinMap(labels, flux=flux, flux_err=err)
         binmap = self._values
         if kind == 'npix':
@@ -191,6 +190,12 @@ class BinLabelsComponent(Component):
         values = {'mean_flux': binmap.mean_flux, 'mean_flux_err': binmap.mean_flux_err,
                   'snr': binmap.snr}[kind]
         return binmap.pixel_map(np.asarray(getattr(values, 'value', values))[:, band])
+
+
+def _per_bin(values, nbins):
+    """A saved per-bin table as an array (nbins, nbands); (0, nbands) for no bin."""
+    values = np.asarray(values, dtype=float)
+    return values if values.ndim == 2 else values.reshape(nbins, -1)
 
 
 class BinValueComponent(Component):

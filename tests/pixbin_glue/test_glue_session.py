@@ -134,6 +134,23 @@ def test_binmap_translator(glue_plugins, mock):
         subset.data.get_subset_object(subset_id=0, cls=pixbin.BinMap)
 
 
+def test_session_of_a_map_without_bins(glue_plugins, mock):
+    """A bin map with no bin (the S/N out of reach) saves and restores: all pixels in bin 0."""
+    from glue.core import DataCollection
+    from glue.core.state import GlueSerializer, GlueUnSerializer
+    from pixbin_glue._binmap_data import mean_flux_label
+    from pixbin_test_helpers import assert_same_binmap
+    with pytest.warns(pixbin.PixbinWarning, match='No bin reached'):
+        binmap = pixbin.bin_pixels(mock[0], 1e9)
+    assert binmap.nbins == 0 and binmap.flux.shape == (0, 12)
+    dc = DataCollection()
+    dc['nothing'] = binmap
+    restored = GlueUnSerializer.loads(GlueSerializer(dc).dumps()).object('__main__')['nothing']
+    assert_same_binmap(restored.get_object(pixbin.BinMap), binmap)
+    mean = restored.get_data(restored.id[mean_flux_label(binmap.band_names[0])])
+    assert mean.shape == binmap.labels.shape and np.all(np.isnan(mean))
+
+
 @pytest.mark.remote_data
 def test_muse_session_is_compact_and_exact(glue_plugins, tmp_path):
     """
