@@ -6,6 +6,7 @@ the file and what is wrong, header keywords and units, exact header values.
 
 import os
 import warnings
+import zlib
 
 import astropy.units as u
 import numpy as np
@@ -70,7 +71,8 @@ def open_fits(path, lazy=False):
             if 'truncated' in text or 'corrupted' in text:
                 raise ValueError(' '.join(str(w.message).split()))
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    except (OSError, ValueError, TypeError, fits.VerifyError) as exc:
+    # (zlib.error: damaged data of a tile-compressed image)
+    except (OSError, ValueError, TypeError, fits.VerifyError, zlib.error) as exc:
         if hdul is not None:
             hdul.close()
         raise ValueError(f'{path}: not a readable FITS file ({type(exc).__name__}: '

@@ -229,3 +229,20 @@ def test_muse_binmap_is_at_most_twice_the_cube(tmp_path):
         y, x = np.argwhere(bm.spec_labels == b)[0]
         assert hdul['BIN_SPEC_FLUX'].data.shape == (3681, 40, 40)
         assert np.isfinite(hdul['BIN_SPEC_FLUX'].data[:, y, x]).any()
+
+
+@pytest.mark.parametrize('where', [200, 0.5])
+def test_damaged_compressed_data_is_a_clear_error(tmp_path, where):
+    """Bytes flipped inside a compressed image: a ValueError naming the file, not zlib.error."""
+    bm = pixbin.bin_pixels(pixbin.datasets.make_mock_galaxy(shape=(40, 40)), [10] * 7 + [0] * 5)
+    path = tmp_path / 'bins.fits'
+    bm.write(path)
+    with fits.open(path) as hdul:
+        info = hdul.fileinfo(hdul.index_of('BIN_FLUX'))
+    start, size = info['datLoc'], info['datSpan']
+    at = start + (where if isinstance(where, int) else int(where * size))
+    data = bytearray(path.read_bytes())
+    data[at:at + 64] = bytes(255 - b for b in data[at:at + 64])
+    (tmp_path / 'damaged.fits').write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r'damaged.fits: not a readable FITS file'):
+        read_binmap(tmp_path / 'damaged.fits')
