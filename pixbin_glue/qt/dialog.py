@@ -46,10 +46,12 @@ def _edge(value, up, digits=7):
     """``value`` with ``digits`` significant digits, rounded up or down."""
     if value == 0 or not np.isfinite(value):
         return f'{value:g}'
-    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(value)))))
-    scale = 10.0 ** decimals
+    places = digits - 1 - int(np.floor(np.log10(abs(value))))   # < 0 from 10**digits up
+    scale = 10.0 ** places
     rounded = (np.ceil if up else np.floor)(value * scale) / scale
-    return f'{rounded:.{decimals}f}'.rstrip('0').rstrip('.')
+    if places <= 0:
+        return f'{rounded:.0f}'           # an integer: its zeros are digits
+    return f'{rounded:.{places}f}'.rstrip('0').rstrip('.')
 
 
 def _per_solid_angle(unit):
@@ -74,6 +76,8 @@ def windows_text(windows):
     '4760.04-4950, 4950-5150'
     >>> windows_text([[4760.123456789, 4950.987654321]] * u.AA)   # edges rounded inwards
     '4760.124-4950.987'
+    >>> windows_text([[1234560.0, 2000000.0], [1.23456789e14, 2e14]] * u.AA)
+    '1234560-2000000, 123456800000000-200000000000000'
     """
     return ', '.join(f'{_edge(low, True)}-{_edge(high, False)}'
                      for low, high in np.sort(windows.value, axis=1))
