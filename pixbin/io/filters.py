@@ -133,6 +133,7 @@ def _candidates(name, prefixes):
             found |= {key for p in prefixes if key.startswith(p + '_') and key in table}
             if found:
                 return {k: table[k][0] for k in found}
+            continue            # not a filter of that instrument: no other instrument's
         if key in table:
             return {key: table[key][0]}
         found = {f'{p}_{key}' for p in PREFIXES if f'{p}_{key}' in table}
@@ -183,12 +184,21 @@ def filter_wavelength(name, *, instrument=None, telescope=None, detector=None):
     <Quantity 1.988 um>
     >>> filter_wavelength('F814W', instrument='WFPC2')
     <Quantity 8012.2 Angstrom>
+    >>> filter_wavelength('F160W', instrument='NIRCAM')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: filter name 'F160W' is not a filter of NIRCAM that pixbin knows ...
     >>> filter_wavelength('F814W')  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     ValueError: filter name 'F814W' is ambiguous: hst_acs_f814w (0.806 um), ...
     """
-    found = _candidates(name, _prefixes(instrument, telescope, detector))
+    prefixes = _prefixes(instrument, telescope, detector)
+    found = _candidates(name, prefixes)
+    if not found and prefixes:
+        where = ', '.join(str(v) for v in (telescope, instrument, detector) if v)
+        raise ValueError(f'filter name {name!r} is not a filter of {where} that pixbin knows '
+                         f'(see pixbin.io.filters for the names); {_HINT}')
     values = list(found.values())
     if found and max(values) < 1.005 * min(values):
         return found[min(found, key=_prefix_order)] * u.AA

@@ -229,3 +229,15 @@ def test_images_with_header_meta():
     assert bm.band_names == ('g', 'r')
     assert_allclose(bm.band_wavelengths.to_value(u.AA), [4702.5, 6175.0])
     assert 'band_wavelengths' not in images[0].meta            # the input is not changed
+
+
+@pytest.mark.parametrize('name, where', [('F160W', dict(instrument='NIRCAM')),
+                                         ('F200W', dict(instrument='MIRI')),
+                                         ('F444W', dict(telescope='HST', instrument='ACS'))])
+def test_a_filter_the_instrument_does_not_have_is_refused(name, where):
+    """No fall-back to another instrument's filter of the same name."""
+    with pytest.raises(ValueError, match=f"'{name}' is not a filter of .* that pixbin knows"):
+        filter_wavelength(name, **where)
+    header = fits.Header({'FILTER': name, **{('TELESCOP' if k == 'telescope' else 'INSTRUME'): v
+                                             for k, v in where.items()}})
+    assert header_wavelength(header) is None
