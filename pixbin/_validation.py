@@ -295,7 +295,15 @@ def _stack_images(images, name):
         names.append(str(meta.get('band_name') or listed[0] or meta.get('FILTER')
                          or f'band{i}'))
         wave = meta.get('band_wavelengths')
-        waves.append(None if wave is None or np.size(wave) != 1 else u.Quantity(wave).ravel())
+        if wave is not None and np.size(wave) == 1:
+            try:
+                wave = u.Quantity(wave).ravel()
+                if not wave.unit.is_equivalent(u.AA, equivalencies=u.spectral()):
+                    raise u.UnitsError(wave.unit)
+            except (TypeError, ValueError, u.UnitsError):
+                raise u.UnitsError(f"{label}.meta['band_wavelengths'] must be a wavelength, "
+                                   f"frequency or energy Quantity, got {wave!r}") from None
+        waves.append(None if wave is None or np.size(wave) != 1 else wave)
     stacked = {'band_names': names}
     if all(w is not None for w in waves):       # every image knows its wavelength
         stacked['band_wavelengths'] = check_band_wavelengths(

@@ -96,6 +96,12 @@ def nd(data=None, err=1.0, unit='Jy', uncertainty=StdDevUncertainty, **kwargs):
      'band_wavelengths must be a Quantity .wavelength, frequency or energy'),
     ((nd(), 5), {'band_wavelengths': [1, 2]}, u.UnitsError,
      'band_wavelengths must be a wavelength, frequency or energy, got no unit'),
+    (([nd(np.ones(SHAPE[1:]), meta={'band_wavelengths': 4700.0}),
+       nd(np.ones(SHAPE[1:]), meta={'band_wavelengths': 6000 * u.AA})], 5),
+     {}, u.UnitsError, r"cube\[0\].meta\['band_wavelengths'\] must be a wavelength, frequency"),
+    (([nd(np.ones(SHAPE[1:]), meta={'band_wavelengths': 'g'}),
+       nd(np.ones(SHAPE[1:]), meta={'band_wavelengths': 6000 * u.AA})], 5),
+     {}, u.UnitsError, r"cube\[0\].meta\['band_wavelengths'\] must be a wavelength, frequency"),
 ])
 def test_bin_pixels(args, kwargs, error, match):
     with pytest.raises(error, match=match):
