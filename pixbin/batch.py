@@ -34,6 +34,28 @@ def has_dask_distributed():
     return True
 
 
+def choose_scheduler(scheduler):
+    """
+    ``(scheduler, note)``: the scheduler `bin_many` uses for ``scheduler``,
+    and the note to give the user when it differs (None otherwise).
+
+    None without dask.distributed is a local process pool (`NO_DASK_FALLBACK`).
+
+    Raises
+    ------
+    ImportError
+        If ``scheduler`` is a dask scheduler address and dask.distributed is
+        not installed.
+    """
+    if scheduler in ('processes', 'serial') or has_dask_distributed():
+        return scheduler, None
+    if scheduler is None:
+        return 'processes', NO_DASK_FALLBACK
+    raise ImportError(f"bin_many with scheduler={scheduler!r} (a dask scheduler address) "
+                      "needs dask.distributed: pip install 'astro-pixbin[dask]' (or use "
+                      "scheduler='processes')")
+
+
 def read_config(path):
     """
     Binning options from a TOML file.
@@ -160,12 +182,8 @@ def _executor(scheduler, workers):
         from concurrent.futures import ProcessPoolExecutor, as_completed
         pool = ProcessPoolExecutor(max_workers=workers)
         return pool.submit, as_completed, pool.shutdown
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise ImportError(f"bin_many with scheduler={scheduler!r} (a dask scheduler "
-                          "address) needs dask.distributed: pip install "
-                          "'astro-pixbin[dask]' (or use scheduler='processes')") from None
+    # (choose_scheduler made sure dask.distributed is there)
+    from dask.distributed import Client, LocalCluster, as_completed
     if scheduler is None:
         # The dashboard on a free port: None still asks for 8787, which another
         # cluster (another pixbin batch) may hold.
@@ -300,10 +318,10 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
         else:
             todo.append((path, out))
     bar = progress_callback(bool(progress) and bool(todo), desc='cubes')
-    if todo and scheduler is None and not has_dask_distributed():
-        warnings.warn(NO_DASK_FALLBACK, PixbinWarning, stacklevel=2)
-        scheduler = 'processes'
     if todo:
+        scheduler, note = choose_scheduler(scheduler)
+        if note:
+            warnings.warn(note, PixbinWarning, stacklevel=2)
         submit, as_completed, close = _executor(scheduler, workers)
         try:
             futures = [submit(bin_one, path, out, options, overwrite) for path, out in todo]

@@ -65,20 +65,20 @@ def _save_map(bm, path, overwrite):
 
 
 def _batch(args):
-    from .batch import NO_DASK_FALLBACK, bin_many, has_dask_distributed, read_config
+    from .batch import bin_many, choose_scheduler, read_config
     options = read_config(args.config) if args.config else {}
     options.update(given(args))
     if 'snr' not in options:
         raise ValueError('snr is required: give --snr or snr in the --config file')
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    scheduler = args.scheduler
-    if scheduler is None and not has_dask_distributed():
-        print(f'pixbin batch: {NO_DASK_FALLBACK}', file=sys.stderr)   # one line, no warning
-        scheduler = 'processes'
-    elif scheduler not in (None, 'processes', 'serial') and not has_dask_distributed():
-        raise ValueError(f'--scheduler {scheduler}: a dask scheduler address needs '
+    try:
+        scheduler, note = choose_scheduler(args.scheduler)
+    except ImportError:
+        raise ValueError(f'--scheduler {args.scheduler}: a dask scheduler address needs '
                          "dask.distributed: pip install 'astro-pixbin[dask]' (or give "
-                         "--scheduler processes)")
+                         "--scheduler processes)") from None
+    if note:
+        print(f'pixbin batch: {note}', file=sys.stderr)   # one line, no warning
     table = bin_many(args.inputs, args.output, scheduler=scheduler, workers=args.workers,
                      overwrite=args.overwrite, progress=progress, **options)
     shown = table['input', 'status', 'nbins', 'seconds', 'error']

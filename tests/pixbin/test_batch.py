@@ -130,7 +130,21 @@ def no_dask(monkeypatch):
     assert not has_dask_distributed()
 
 
-def test_default_scheduler_without_dask_uses_a_process_pool(cubes, tmp_path, no_dask):
+def test_default_scheduler_without_dask_uses_a_process_pool(cubes, tmp_path, no_dask,
+                                                            monkeypatch):
+    import concurrent.futures
+    import pixbin.batch
+    pools, executor = [], pixbin.batch._executor
+
+    def spy(scheduler, workers):                     # which executor bin_many makes
+        pools.append(scheduler)
+        return executor(scheduler, workers)
+
+    monkeypatch.setattr(pixbin.batch, '_executor', spy)
+    made = []
+    real_pool = concurrent.futures.ProcessPoolExecutor
+    monkeypatch.setattr(concurrent.futures, 'ProcessPoolExecutor',
+                        lambda *a, **k: made.append(real_pool(*a, **k)) or made[-1])
     out = tmp_path / 'out'
     inputs = [cubes / 'gal0.fits', cubes / 'gal1.fits']
     with pytest.warns(pixbin.PixbinWarning, match=r"dask.distributed is not installed: "
@@ -138,6 +152,7 @@ def test_default_scheduler_without_dask_uses_a_process_pool(cubes, tmp_path, no_
         table = bin_many(inputs, out, workers=2, progress=False, snr=SNR, ref_band=4,
                          min_diameter=4)
     assert len(caught) == 1                          # said once for the whole batch
+    assert pools == ['processes'] and len(made) == 1   # a process pool binned them
     assert list(table['status']) == ['done', 'done']
     for path, row in zip(inputs, table):
         assert row['output'] == str(out / f'{path.stem}_bins.fits')
