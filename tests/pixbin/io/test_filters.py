@@ -241,3 +241,25 @@ def test_a_filter_the_instrument_does_not_have_is_refused(name, where):
     header = fits.Header({'FILTER': name, **{('TELESCOP' if k == 'telescope' else 'INSTRUME'): v
                                              for k, v in where.items()}})
     assert header_wavelength(header) is None
+
+
+def test_table_rows_from_sedpy_are_the_pivots_of_its_curves():
+    """
+    The table's sedpy rows are the pivots of sedpy's curves, to the table's
+    0.1 Angstrom: sqrt(int R l dl / int R / l dl) of the photon-counting response
+    R (negative values of a curve set to 0), as tools/make_filter_table.py
+    computes them.
+    """
+    observate = pytest.importorskip('sedpy.observate')    # the 'filters' extra
+    from pixbin.io._filter_table import PIVOTS
+    rows = {key: (pivot, source.split()[1]) for key, (pivot, source) in PIVOTS.items()
+            if source.startswith('sedpy ')}
+    assert len(rows) > 350
+    pivots = {}
+    for curve in sorted({curve for _, curve in rows.values()}):
+        f = observate.Filter(curve)
+        wave, response = f.wavelength, np.clip(f.transmission, 0, None)
+        pivots[curve] = np.sqrt(np.trapezoid(response * wave, wave)
+                                / np.trapezoid(response / wave, wave))
+    for key, (pivot, curve) in rows.items():
+        assert abs(pivot - pivots[curve]) <= 0.05 + 1e-6, (key, pivot, pivots[curve])
