@@ -146,3 +146,90 @@ def test_hst_wfpc2_drizzled(tmp_path):
     assert_allclose(image.meta['band_wavelengths'].to_value(u.AA), [7995.937])
     # a CD matrix with rotation: 0.1 arcsec pixels
     assert_allclose(proj_plane_pixel_scales(image.wcs) * 3600, [0.1, 0.1], rtol=1e-3)
+
+
+def write_s3d(path, wave, linear):
+    """
+    A JWST s3d cube with the keywords that the pipeline's cube_build writes
+    (github.com/spacetelescope/jwst, jwst/cube_build/ifu_cube.py, where the
+    IFUCubeModel is set up): PC1_1 = -1 with a positive CDELT1 in degrees,
+    PIXAR_SR = CDELT1 * CDELT2 (arcsec2) * 2.3504e-11, a WCS-TABLE extension
+    always, and for cubes of several bands (non-linear wavelengths)
+    CTYPE3 = 'WAVE-TAB' with PS3_0 = 'WCS-TABLE', PS3_1 = 'wavelength', CRVAL3
+    = CRPIX3 = 1 and no CDELT3. DQ is DO_NOT_USE + NON_SCIENCE (513) outside
+    the footprint, where SCI and ERR are NaN. No real s3d header was found to
+    copy; these are the writer's own settings.
+    """
+    nwave = wave.size
+    flux, err = flux_and_error((nwave, NY, NX))
+    dq = np.zeros(flux.shape, np.uint32)
+    dq[:, 0, 0] = 1 | 512
+    flux[:, 0, 0] = err[:, 0, 0] = np.nan
+    dq[3, 2, 2] = 4                   # JUMP_DET alone: kept
+    primary = fits.Header({'TELESCOP': 'JWST', 'INSTRUME': 'MIRI', 'DATAMODL': 'IFUCubeModel',
+                           'CHANNEL': '12', 'BAND': 'SHORT'})
+    sci = fits.Header({'BUNIT': 'MJy/sr', 'WCSAXES': 3, 'CRPIX1': 3.0, 'CRPIX2': 3.5,
+                       'CRVAL1': 63.355417, 'CRVAL2': 10.46556, 'CTYPE1': 'RA---TAN',
+                       'CTYPE2': 'DEC--TAN', 'CUNIT1': 'deg', 'CUNIT2': 'deg', 'CUNIT3': 'um',
+                       'CDELT1': 0.13 / 3600, 'CDELT2': 0.13 / 3600,
+                       'PC1_1': -1.0, 'PC1_2': 0.0, 'PC1_3': 0, 'PC2_1': 0.0, 'PC2_2': 1.0,
+                       'PC2_3': 0, 'PC3_1': 0, 'PC3_2': 0, 'PC3_3': 1,
+                       'PIXAR_A2': 0.13 * 0.13, 'PIXAR_SR': 0.13 * 0.13 * 2.3504e-11})
+    if linear:
+        sci.update({'CTYPE3': 'WAVE', 'CRVAL3': float(wave[0]),
+                    'CDELT3': float(wave[1] - wave[0]), 'CRPIX3': 1.0})
+    else:
+        sci.update({'CTYPE3': 'WAVE-TAB', 'PS3_0': 'WCS-TABLE', 'PS3_1': 'wavelength',
+                    'CRVAL3': 1.0, 'CRPIX3': 1.0})
+    table = fits.BinTableHDU.from_columns(
+        [fits.Column('wavelength', format=f'{nwave}E', dim=f'(1,{nwave})',
+                     array=wave.astype(np.float32).reshape(1, nwave, 1))], name='WCS-TABLE')
+    fits.HDUList([fits.PrimaryHDU(header=primary), fits.ImageHDU(flux, sci, name='SCI'),
+                  fits.ImageHDU(err, sci, name='ERR'), fits.ImageHDU(dq, name='DQ'),
+                  fits.ImageHDU(np.ones(flux.shape, np.float32), name='WMAP'),
+                  table]).writeto(path)
+    return flux, err, dq
+
+
+@pytest.mark.parametrize('linear', [True, False])
+def test_jwst_s3d_as_cube_build_writes_it(tmp_path, linear):
+    """One band (CTYPE3 'WAVE') and several bands (a 'WAVE-TAB' lookup table)."""
+    import pixbin
+    if linear:
+        wave = 4.9 + 0.0008 * np.arange(NWAVE)
+    else:                              # the wavelength step grows from band to band
+        wave = 4.9 + 0.0008 * np.arange(NWAVE) ** 1.5
+    flux, err, dq = write_s3d(tmp_path / 'jw01523-o003_t002_miri_ch1-short_s3d.fits', wave,
+                              linear)
+    path = tmp_path / 'jw01523-o003_t002_miri_ch1-short_s3d.fits'
+    cube = read_input(path)['cube']
+    assert cube.meta['layout'] == 'JWST' and cube.meta['spectral_cube']
+    assert_allclose(cube.spectral_axis.to_value(u.um), wave, rtol=1e-6)
+    area = 0.13 * 0.13 * 2.3504e-11
+    assert cube.meta['flux_conversion']['source'] == 'PIXAR_SR'
+    assert cube.flux.unit == u.MJy and cube.uncertainty.unit == u.MJy
+    assert_allclose(cube.flux.value, flux * area, rtol=1e-6)
+    assert isinstance(cube.uncertainty, StdDevUncertainty)
+    assert_array_equal(cube.mask, (dq & 1) != 0)
+    assert cube.mask.sum() == NWAVE
+    celestial = cube.wcs.celestial if linear else cube.meta['celestial_wcs']
+    assert_allclose(proj_plane_pixel_scales(celestial) * 3600, [0.13, 0.13])
+    # PC1_1 = -1: right ascension grows to the left
+    assert celestial.pixel_to_world(0, 2).ra > celestial.pixel_to_world(4, 2).ra
+    # binned through windows, the bin map keeps the celestial grid
+    bands = [[wave[0], wave[3]], [wave[3], wave[-1]]] * u.um
+    bm = pixbin.bin_pixels(path, 5, bands=bands, min_diameter=1)
+    assert bm.wcs is not None and bm.wcs.wcs.compare(celestial.wcs)
+    assert bm.flux.unit == u.MJy and (bm.labels[0, 0] == 0)
+
+
+def test_wave_tab_without_its_table_says_so(tmp_path):
+    write_s3d(tmp_path / 's3d.fits', 4.9 + 0.0008 * np.arange(NWAVE) ** 1.5, linear=False)
+    with fits.open(tmp_path / 's3d.fits') as hdul:
+        del hdul['WCS-TABLE']
+        hdul.writeto(tmp_path / 'no_table.fits')
+    with pytest.raises(ValueError, match=r"no_table.fits: the flux \(SCI\) has a wavelength "
+                                         r"lookup table \(CTYPE3 = 'WAVE-TAB', table "
+                                         r"extension PS3_0 = 'WCS-TABLE'\) that cannot be "
+                                         r"read"):
+        read_input(tmp_path / 'no_table.fits')
