@@ -346,9 +346,14 @@ def spectral_to_windows(cube, bands=None, mask=None, name='cube'):
 
 
 def _probe(cube, name):
-    """The parsed spectra of a spectral cube and its celestial WCS."""
+    """
+    The parsed spectra of a spectral cube and its celestial WCS: that of its
+    FITS WCS, else ``meta['celestial_wcs']`` (a cube that `pixbin.io.read_cube`
+    read with its wavelengths as an array: CALIFA, JWST ``WAVE-TAB``).
+    """
     from ._validation import celestial_wcs
-    wcs = cube.wcs if isinstance(cube.wcs, WCS) else None
+    wcs = cube.wcs if isinstance(cube.wcs, WCS) else (cube.meta or {}).get('celestial_wcs')
+    wcs = wcs if isinstance(wcs, WCS) else None
     grid_wcs = None if wcs is None else celestial_wcs(_celestial(wcs), f'{name}.wcs')
     flux_shape = np.shape(cube.flux) if is_spectrum(cube) else np.shape(cube.data)
     return parse_spectra(cube, _spatial_shape(cube, flux_shape), grid_wcs, name), grid_wcs

@@ -10,6 +10,7 @@ given a path, ``pixbin bin``, ``pixbin batch`` and glue's pixbin data factory);
 
 import copy
 import os
+import warnings
 from dataclasses import dataclass
 
 import astropy.units as u
@@ -464,9 +465,12 @@ def _read_layout(hdul, layout, path):
                    if card.keyword not in ('COMMENT', 'HISTORY', '')], update=True)
     spectral = _spectral_wcs(hdu.header) if data.ndim == 3 else None
     axis = None
-    if data.ndim == 3 and spectral is None and layout.spectral:
+    # a -TAB wavelength axis (a lookup table, as JWST cubes of several bands have) makes
+    # the cube a spectral one whatever its layout
+    tabular = data.ndim == 3 and spectral is None and _is_table_axis(hdu.header)
+    if data.ndim == 3 and spectral is None and (layout.spectral or tabular):
         axis = _spectral_axis(hdul, hdu, names, data.shape[0], path)
-    wcs = header_wcs(hdu.header)
+    wcs = header_wcs(_without_table_axis(hdu.header) if tabular else hdu.header)
     meta = {'source_file': os.path.basename(path), 'layout': layout.name,
             'spectral_cube': spectral is not None or axis is not None,
             'flux_extension': hdu.name,
@@ -501,20 +505,62 @@ def _read_layout(hdul, layout, path):
 
 def _spectral_axis(hdul, hdu, names, nwave, path):
     """
-    The wavelengths of a spectral cube whose header has no spectral WCS: the
-    ``WAVE`` extension (MaNGA), else ``CRVAL3``, ``CDELT3`` (or ``CD3_3``),
-    ``CRPIX3`` and ``CUNIT3`` (Angstrom if absent).
+    The wavelengths of a spectral cube whose header has no spectral WCS that
+    astropy reads alone: the ``WAVE`` extension (MaNGA), else the lookup table
+    of a ``-TAB`` axis (JWST cubes of several bands: ``CTYPE3 = 'WAVE-TAB'``,
+    the table extension named by ``PS3_0``, its column by ``PS3_1``), else
+    ``CRVAL3``, ``CDELT3`` (or ``CD3_3``), ``CRPIX3`` and ``CUNIT3`` (Angstrom
+    if absent).
     """
     if 'WAVE' in names and hdul['WAVE'].data is not None:
         wave = np.asarray(hdul['WAVE'].data, dtype=np.float64).ravel()
         text = hdul['WAVE'].header.get('BUNIT') or 'Angstrom'
         axis = wave * parse_fits_unit(str(text), f'{path}: BUNIT of WAVE')
+    elif _is_table_axis(hdu.header):
+        axis = _table_axis(hdul, hdu.header, nwave, f'{path}: the flux ({hdu.name})')
     else:
         axis = header_spectral_axis(hdu.header, nwave, f'{path}: the flux ({hdu.name})')
     if axis.shape != (nwave,):
         raise ValueError(f'{path}: the wavelength axis has {axis.size} values, the flux '
                          f'{nwave} channels')
     return axis
+
+
+def _is_table_axis(header):
+    """True when the third axis of ``header`` is a FITS ``-TAB`` lookup table."""
+    return str(header.get('CTYPE3', '')).strip().upper().endswith('-TAB')
+
+
+def _without_table_axis(header):
+    """A copy of ``header`` whose ``-TAB`` third axis is a plain one (for its celestial WCS)."""
+    header = header.copy()
+    header['CTYPE3'] = str(header['CTYPE3']).strip()[:-4] or 'WAVE'
+    for key in [k for k in header if k.startswith(('PS3_', 'PV3_'))]:
+        del header[key]
+    return header
+
+
+def _table_axis(hdul, header, nwave, what):
+    """
+    The wavelengths of ``nwave`` channels from the ``-TAB`` lookup table of
+    the third axis of ``header`` (FITS WCS paper III), read by astropy from
+    the table extension of the open file ``hdul``, in ``CUNIT3``.
+    """
+    from astropy.wcs import WCS, FITSFixedWarning
+    table = header.get('PS3_0')
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', FITSFixedWarning)
+            full = WCS(header, fobj=hdul)
+            pixels = np.arange(nwave, dtype=np.float64)
+            values = full.wcs_pix2world(np.zeros(nwave), np.zeros(nwave), pixels, 0)[2]
+    except Exception as exc:  # noqa: BLE001 - any failure: say which table could not be read
+        raise ValueError(f'{what} has a wavelength lookup table (CTYPE3 = '
+                         f'{header["CTYPE3"]!r}, table extension PS3_0 = {table!r}) that '
+                         f'cannot be read: {exc}') from None
+    unit = parse_fits_unit(str(full.wcs.cunit[2] or header.get('CUNIT3') or 'um'),
+                           f'{what}: CUNIT3')
+    return np.asarray(values, dtype=np.float64) * unit
 
 
 def header_spectral_axis(header, nwave, what):
@@ -645,7 +691,8 @@ def read_cube(path):
       LOWCOV 1, DEADFIBER 2, FORESTAR 3 and DONOTUSE 10 are bad), ``WAVE``;
     - MUSE: ``DATA``, ``STAT`` (variance), ``DQ`` (non-zero = bad);
     - JWST (``TELESCOP = 'JWST'``, s3d cubes and i2d images): ``SCI``,
-      ``ERR``, ``DQ`` (bit 0 DO_NOT_USE = bad);
+      ``ERR``, ``DQ`` (bit 0 DO_NOT_USE = bad); the wavelengths of a cube of
+      several bands are read from its ``WCS-TABLE`` (``CTYPE3 = 'WAVE-TAB'``);
     - HST drizzled images (``TELESCOP = 'HST'``): ``SCI`` with ``ERR``, or
       ``WHT`` as an inverse variance when the weighting was IVM or ERR;
     - CALIFA: the flux in the primary HDU, ``ERROR``, ``BADPIX`` (non-zero = bad);

@@ -180,6 +180,10 @@ def test_califa_cube(tmp_path):
     # no spectral CTYPE3 in the header: the axis comes from CRVAL3 and CDELT3
     assert_allclose(cube.spectral_axis.to_value(u.AA), 3749.0 + 2.0 * np.arange(NWAVE))
     assert_allclose(proj_plane_pixel_scales(cube.meta['celestial_wcs']) * 3600, [1.0, 1.0])
+    # binned through windows, the bin map keeps that celestial WCS
+    bm = pixbin.bin_pixels(cube, 5, bands=[[3749, 3755], [3755, 3763]] * u.AA,
+                           min_diameter=1)
+    assert bm.wcs is not None and bm.wcs.wcs.compare(cube.meta['celestial_wcs'].wcs)
 
 
 def test_no_layout_lists_extensions_and_needs(tmp_path):
