@@ -324,9 +324,16 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
             warnings.warn(note, PixbinWarning, stacklevel=2)
         submit, as_completed, close = _executor(scheduler, workers)
         try:
-            futures = [submit(bin_one, path, out, options, overwrite) for path, out in todo]
-            for done, future in enumerate(as_completed(futures), start=1):
-                rows.append(future.result())
+            jobs = {submit(bin_one, path, out, options, overwrite): (path, out)
+                    for path, out in todo}
+            for done, future in enumerate(as_completed(list(jobs)), start=1):
+                try:
+                    rows.append(future.result())
+                except Exception as exc:  # noqa: BLE001 - the worker died (killed, out of
+                    path, out = jobs[future]   # memory): its cube failed, the batch goes on
+                    rows.append({'input': os.fspath(path), 'output': out, 'status': 'failed',
+                                 'nbins': -1, 'nbins_spec': -1, 'seconds': 0.0,
+                                 'error': f'{type(exc).__name__}: {exc}'})
                 if bar is not None:
                     bar(done / len(todo))
         finally:

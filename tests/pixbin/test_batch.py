@@ -187,3 +187,34 @@ def test_batch_command_without_dask_says_it_uses_processes(cubes, tmp_path, caps
     assert ('pixbin batch: error: --scheduler tcp://127.0.0.1:8786: a dask scheduler '
             'address needs dask.distributed') in capsys.readouterr().err
     assert not (tmp_path / 'o2').exists()
+
+
+def _crash_on_gal1(path, output, options, overwrite=False):
+    """bin_one, except that the worker process dies on gal1 (as when it is killed)."""
+    if 'gal1' in os.fspath(path):
+        os._exit(3)
+    return _real_bin_one(path, output, options, overwrite)
+
+
+_real_bin_one = pixbin.batch.bin_one
+
+
+def test_a_dead_worker_fails_its_cube_not_the_batch(cubes, tmp_path, monkeypatch):
+    """A worker process that dies: bin_many still returns its table, that cube failed."""
+    import multiprocessing
+    if multiprocessing.get_start_method() != 'fork':
+        pytest.skip('the crashing stand-in reaches the workers only when they are forked')
+    monkeypatch.setattr(pixbin.batch, 'bin_one', _crash_on_gal1)
+    inputs = [cubes / 'gal0.fits', cubes / 'gal1.fits', cubes / 'gal2.fits']
+    table = bin_many(inputs, tmp_path / 'out', scheduler='processes', workers=1,
+                     progress=False, snr=SNR, ref_band=4)
+    assert list(table['input']) == [str(p) for p in inputs]
+    row = table[1]
+    assert row['status'] == 'failed' and row['error'].startswith('BrokenProcessPool')
+    assert set(table['status']) <= {'done', 'failed'}
+    # a second run bins what the broken pool left, and skips what it finished
+    monkeypatch.setattr(pixbin.batch, 'bin_one', _real_bin_one)
+    again = bin_many(inputs, tmp_path / 'out', scheduler='serial', progress=False, snr=SNR,
+                     ref_band=4)
+    assert list(again['status'][1:2]) == ['done']
+    assert all(s in ('done', 'skipped') for s in again['status'])
