@@ -424,7 +424,7 @@ def per_pixel(data, err, unit, err_unit, kind, headers, wcs, path):
     units, pixel area, its source and a sentence).  ``unit`` that is not per
     solid angle is returned as it is, with a None record.
     """
-    if not _is_per_solid_angle(unit):
+    if not is_per_solid_angle(unit):
         return data, err, unit, err_unit, None
     area, source = _pixel_area(headers, wcs, path)
     factor = area.to_value(u.sr)
@@ -477,7 +477,7 @@ def _read_layout(hdul, layout, path):
             'uncertainty_extension': err_name}
     if mask_rule:
         meta['mask_rule'] = mask_rule
-    if layout.surface_brightness and _is_per_solid_angle(unit):
+    if layout.surface_brightness and is_per_solid_angle(unit):
         data, err, unit, err_unit, meta['flux_conversion'] = per_pixel(
             data, err, unit, err_unit, kind, (hdu.header, hdul[0].header), wcs, path)
     if notes:
@@ -578,7 +578,7 @@ def header_spectral_axis(header, nwave, what):
     return (float(header['CRVAL3']) + float(step) * pixel) * unit
 
 
-def _is_per_solid_angle(unit):
+def is_per_solid_angle(unit):
     """True for surface-brightness units (a flux per steradian, MJy/sr)."""
     try:
         return (unit * u.sr).is_equivalent(u.Jy) or \

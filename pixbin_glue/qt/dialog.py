@@ -10,6 +10,7 @@ import astropy.units as u
 import numpy as np
 from pixbin._options import OPTIONS
 from pixbin.io._units import parse_fits_unit
+from pixbin.io.cube import is_per_solid_angle
 from qtpy import QtCore, QtWidgets
 
 from .._binning import bin_data, unique_label
@@ -52,11 +53,6 @@ def _edge(value, up, digits=7):
     if places <= 0:
         return f'{rounded:.0f}'           # an integer: its zeros are digits
     return f'{rounded:.{places}f}'.rstrip('0').rstrip('.')
-
-
-def _per_solid_angle(unit):
-    """True for a unit per steradian (a surface brightness such as MJy / sr)."""
-    return any(base == u.sr and power < 0 for base, power in zip(unit.bases, unit.powers))
 
 
 def windows_text(windows):
@@ -450,7 +446,7 @@ class BinPixelsDialog(QtWidgets.QDialog):
             if flux_unit is None and not message:
                 message = 'The flux has no unit: type it above.'
         if (not message and flux_unit is not None and found.layout is not None
-                and found.layout.surface_brightness and _per_solid_angle(flux_unit)):
+                and found.layout.surface_brightness and is_per_solid_angle(flux_unit)):
             message = (f'{found.flux.label} is a surface brightness ({flux_unit}): the bins '
                        f'sum the flux per pixel, {flux_unit * u.sr}, with the pixel solid '
                        f'angle (PIXAR_SR or the WCS), as pixbin reads the file.')
