@@ -151,17 +151,23 @@ def bin_one(path, output, options, overwrite=False):
     """
     from .core import bin_pixels
     start = time.perf_counter()
-    row = {'input': os.fspath(path), 'output': output, 'status': 'failed', 'nbins': -1,
-           'nbins_spec': -1, 'seconds': 0.0, 'error': ''}
     try:
         bm = bin_pixels(path, **options)      # read by pixbin.io.read_input
         bm.write(output, overwrite=overwrite)
+        row = failed_row(path, output)
         row.update(status='done', nbins=bm.nbins,
                    nbins_spec=bm.nbins_spec if bm.spectra is not None else -1)
     except Exception as exc:  # noqa: BLE001 - one bad cube must not stop the batch
-        row['error'] = f'{type(exc).__name__}: {" ".join(str(exc).split())}'
+        row = failed_row(path, output, exc)
     row['seconds'] = time.perf_counter() - start
     return row
+
+
+def failed_row(path, output, exc=None):
+    """The summary row of an input that failed (with ``exc``, the error it gave)."""
+    error = '' if exc is None else f'{type(exc).__name__}: {" ".join(str(exc).split())}'
+    return {'input': os.fspath(path), 'output': output, 'status': 'failed', 'nbins': -1,
+            'nbins_spec': -1, 'seconds': 0.0, 'error': error}
 
 
 def _executor(scheduler, workers):
@@ -329,11 +335,9 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
             for done, future in enumerate(as_completed(list(jobs)), start=1):
                 try:
                     rows.append(future.result())
-                except Exception as exc:  # noqa: BLE001 - the worker died (killed, out of
-                    path, out = jobs[future]   # memory): its cube failed, the batch goes on
-                    rows.append({'input': os.fspath(path), 'output': out, 'status': 'failed',
-                                 'nbins': -1, 'nbins_spec': -1, 'seconds': 0.0,
-                                 'error': f'{type(exc).__name__}: {exc}'})
+                except Exception as exc:  # noqa: BLE001 - the worker died (killed, out
+                    # of memory): its cube failed, the batch goes on
+                    rows.append(failed_row(*jobs[future], exc))
                 if bar is not None:
                     bar(done / len(todo))
         finally:
