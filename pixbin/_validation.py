@@ -297,9 +297,7 @@ def _stack_images(images, name):
         wave = meta.get('band_wavelengths')
         if wave is not None and np.size(wave) == 1:
             try:
-                wave = u.Quantity(wave).ravel()
-                if not wave.unit.is_equivalent(u.AA, equivalencies=u.spectral()):
-                    raise u.UnitsError(wave.unit)
+                wave = check_band_wavelengths(u.Quantity(wave).ravel(), 1)
             except (TypeError, ValueError, u.UnitsError):
                 raise u.UnitsError(f"{label}.meta['band_wavelengths'] must be a wavelength, "
                                    f"frequency or energy Quantity, got {wave!r}") from None
