@@ -5,8 +5,8 @@ import numpy as np
 from astropy.io import fits
 
 __all__ = ['NWAVE', 'NX', 'NY', 'SNR_7_BANDS', 'assert_same_binmap', 'califa_file',
-           'celestial', 'flux_and_error', 'hst_file', 'jwst_file', 'manga_file', 'muse_file',
-           'random_cube', 'write_cube_fits', 'write_fluxmap_fits', 'write_pixedfit_binmap']
+           'celestial', 'default_first_pass', 'flux_and_error', 'hst_file', 'jwst_file',
+           'manga_file', 'muse_file', 'random_cube', 'write_cube_fits', 'write_fluxmap_fits', 'write_pixedfit_binmap']
 
 #: The issue's S/N requirement on the 12-band mock: 10 in the first 7 bands.
 SNR_7_BANDS = [10.0] * 7 + [0.0] * 5
@@ -19,6 +19,26 @@ def random_cube(rng, shape=(3, 12, 15), noise=1.0):
     """Random positive-ish fluxes with unit noise, for property tests."""
     flux = rng.gamma(2.0, 2.0, size=shape) + rng.normal(0, noise, size=shape)
     return flux, np.full(shape, noise**2)
+
+
+def default_first_pass(binning, *args, **kwargs):
+    """
+    ``binning(*args, **kwargs)`` (a call of the default method) and its labels as
+    the greedy pass left them, before the completion passes.
+    """
+    from unittest import mock
+
+    from pixbin.binning import _api
+    complete_pass = _api.complete_pass
+    seen = {}
+
+    def spy(flux2, var2, valid, shape, snr, work, **options):
+        seen['labels'] = work[0].reshape(shape).copy()
+        return complete_pass(flux2, var2, valid, shape, snr, work, **options)
+
+    with mock.patch.object(_api, 'complete_pass', spy):
+        result = binning(*args, **kwargs)
+    return result, seen['labels']
 
 
 def write_cube_fits(cube, path, uncertainty_name='ERR', transform=lambda err: err):

@@ -84,8 +84,10 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
        that connect to it (4-connectivity) and pass shape tests (a) and (b)
        below (all of them if ``strict_min_diameter``, as piXedfit does).  The
        S/N test cannot stop the bin before this core is complete.
-    3. It grows through free 4-neighbours, nearest to the seed first.  A pixel
-       joins only if (a) its SED matches the current summed SED of the bin,
+    3. It grows through free 4-neighbours, nearest to its centroid first
+       (``method='complete'``: compact bins where earlier bins block one side
+       of the seed) or nearest to the seed first (``method='greedy'``,
+       piXedfit's order).  A pixel joins only if (a) its SED matches the current summed SED of the bin,
        (b) the summed SED of the pixel and its valid 4-neighbours (whatever
        bin they are in) matches it too, and (c) the summed SED of all pixels
        taken beyond the core, itself included, matches the SED of the core.
@@ -216,7 +218,7 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     eta = np.ascontiguousarray(eta, dtype=np.float64)
     options = dict(ref_band=ref_band, min_diameter=min_diameter,
                    strict_min_diameter=strict_min_diameter, redchi2_limit=redchi2_limit,
-                   sys_err=sys_err, eta=eta)
+                   sys_err=sys_err, eta=eta, centroid_order=method == 'complete')
     work = greedy_pass(flux2, var2, valid, (ny, nx), snr, progress=progress, **options)
     if method == 'complete':
         complete_pass(flux2, var2, valid, (ny, nx), snr, work, **options)

@@ -46,7 +46,7 @@ def groups_reaching(flux2, var2, groups, ngroups, snr, eta):
 
 
 def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diameter,
-                  strict_min_diameter, redchi2_limit, sys_err, eta):
+                  strict_min_diameter, redchi2_limit, sys_err, eta, centroid_order):
     """
     Bin the leftover groups that reach the threshold, then absorb small ones.
 
@@ -88,7 +88,7 @@ def complete_pass(flux2, var2, valid, shape, snr, work, *, ref_band, min_diamete
         # Without the shape tests: the greedy pass tried them on these pixels.
         greedy_kernel(flux2, var2, valid, ny, nx, seed_order(reference, freed), snr, radius2,
                       bool(strict_min_diameter), np.inf, float(sys_err) ** 2, eta, labels,
-                      state, stamp, members, heap, counters, done)
+                      state, stamp, members, heap, counters, done, bool(centroid_order))
         rounds += 1
     groups, ngroups = leftover_groups(state, shape)
     if ngroups:

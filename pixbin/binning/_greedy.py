@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 
-from ._greedy_kernel import FREE, greedy_kernel, greedy_work, key_bits
+from ._greedy_kernel import CENTROID_STEPS, FREE, greedy_kernel, greedy_work, key_bits
 
 __all__ = []
 
@@ -18,20 +18,24 @@ LEFTOVER_CHOICES = ('unbinned', 'merge')
 
 
 def greedy_pass(flux2, var2, valid, shape, snr, *, ref_band, min_diameter,
-                strict_min_diameter, redchi2_limit, sys_err, eta, progress):
+                strict_min_diameter, redchi2_limit, sys_err, eta, centroid_order, progress):
     """
     The greedy pass on pixel-major arrays (npix, nbands) as made by `pixel_major`.
 
     ``valid`` is the flat (npix,) mask; ``eta`` the noise inflation of an
-    ``n``-pixel bin at index ``n - 1`` (length >= the number of valid pixels).
+    ``n``-pixel bin at index ``n - 1`` (length >= the number of valid pixels);
+    ``centroid_order`` grows bins beyond their core nearest to their centroid
+    first (else nearest to their seed).
     Returns the state of `greedy_kernel` after the pass, as made by
     `greedy_work`: ``(labels, state, stamp, members, heap, counters)``, flat;
     every valid pixel is then BINNED or LEFTOVER.
     """
     ny, nx = shape
     snr = np.ascontiguousarray(snr, dtype=np.float64)
-    # The kernel's queue keys hold a squared distance and a pixel index in 63 bits.
-    if ((ny - 1) ** 2 + (nx - 1) ** 2 + 1) << key_bits(ny * nx) >= 2**63:
+    # The kernel's queue keys hold a squared distance (to the seed, or to a centroid
+    # in 1/16 steps beyond the core: see centroid_key) and a pixel index in 63 bits.
+    max_d2 = (ny - 1) ** 2 + (nx - 1) ** 2
+    if (max_d2 + 1 + int(CENTROID_STEPS) * max_d2) << key_bits(ny * nx) >= 2**63:
         raise ValueError(f'the pixel grid {ny} x {nx} is too large to bin in one piece')
     candidates = np.flatnonzero(valid)
     radius2 = (0.5 * float(min_diameter)) ** 2
@@ -44,7 +48,7 @@ def greedy_pass(flux2, var2, valid, shape, snr, *, ref_band, min_diameter,
             greedy_kernel(flux2, var2, valid, ny, nx, seeds, snr, radius2,
                           bool(strict_min_diameter), float(redchi2_limit),
                           float(sys_err) ** 2, eta, labels, state, stamp, members, heap,
-                          counters, done)
+                          counters, done, bool(centroid_order))
 
     if progress is None:
         run()

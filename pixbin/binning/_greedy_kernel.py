@@ -14,6 +14,10 @@ from numba import njit
 
 from ._intrinsics import prefetch_row
 
+#: `centroid_key` orders pixels by squared distance to a bin's centroid in
+#: steps of ``1 / CENTROID_STEPS`` pixel squared.
+CENTROID_STEPS = 16.0
+
 __all__ = []
 
 # Pixel states.
@@ -165,6 +169,21 @@ def _heap_pop(heap, size):
     return top, size
 
 
+@njit(cache=True, inline='always', error_model='numpy')
+def centroid_key(py, px, sumy, sumx, nmem, core_d2):
+    """
+    Queue key of pixel ``(py, px)`` beyond the core of a bin of ``nmem`` pixels.
+
+    ``sumy, sumx`` are the sums of the member coordinates.  The key is
+    ``core_d2 + 1 + floor(16 d2)``, where ``d2`` is the squared distance from
+    the pixel to the bin's centroid: it sorts after every core pixel and
+    orders the others by distance in steps of 1/16 pixel squared.
+    """
+    dy = float(py * nmem - sumy)
+    dx = float(px * nmem - sumx)
+    return core_d2 + 1 + np.int64(CENTROID_STEPS * (dy * dy + dx * dx) / (float(nmem) * float(nmem)))
+
+
 @njit(cache=True, error_model='numpy')
 def key_bits(npix):
     """Bits that hold the pixel index in the queue keys of `greedy_kernel`."""
@@ -197,7 +216,7 @@ def greedy_work(valid):
 @njit(cache=True, nogil=True, error_model='numpy')
 def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
                   redchi2_limit, sys_err2, eta, labels, state, stamp, members, heap,
-                  counters, progress):
+                  counters, progress, centroid_order):
     """
     Grow bins from the pixels in ``seeds`` (brightest first).
 
@@ -222,6 +241,10 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
     strict_core : bool
         Take every free core pixel connected to the seed, without the shape
         test (piXedfit's behaviour).
+    centroid_order : bool
+        Beyond the core disc, take the queued pixel nearest to the bin's
+        current centroid first (see `centroid_key`) instead of the one
+        nearest to the seed (piXedfit's order).
     redchi2_limit : float
         Largest reduced chi-square of a pixel SED against the bin SED
         (infinite: no shape test).
@@ -240,7 +263,9 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
     """
     npix, nbands = flux.shape
     # Queued pixels of an attempt, ordered by (squared distance to the seed,
-    # pixel index): both in one int64 key, ``d2 << shift | p``.
+    # pixel index): both in one int64 key, ``d2 << shift | p``.  With
+    # ``centroid_order``, pixels beyond the core are keyed by `centroid_key`
+    # instead, which sorts after every core pixel.
     shift = np.int64(key_bits(npix))
     mask = (np.int64(1) << shift) - 1
     max_d2 = (ny - 1) * (ny - 1) + (nx - 1) * (nx - 1)
@@ -268,6 +293,8 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
         sx = seed - sy * nx
         bin_flux[:] = 0.0
         bin_var[:] = 0.0
+        sumy = 0
+        sumx = 0
         nmem = 0
         ncore = -1
         size = 0
@@ -282,6 +309,13 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
             p = key & mask
             py = p // nx
             px = p - py * nx
+            if centroid_order and size > 0 and key >= radius_key:
+                # Its key used the centroid of the bin when it was queued: if the
+                # bin has moved away from it since, queue it again with a fresh key.
+                fresh = (centroid_key(py, px, sumy, sumx, nmem, core_d2) << shift) | p
+                if fresh > heap[0]:
+                    size = _heap_push(heap, size, fresh)
+                    continue
             d2 = float((py - sy) * (py - sy) + (px - sx) * (px - sx))
             cand = flux[p]
             cand_var = var[p]
@@ -312,6 +346,8 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
                         continue
             members[nmem] = p
             nmem += 1
+            sumy += py
+            sumx += px
             for b in range(nbands):
                 bin_flux[b] += flux[p, b]
                 bin_var[b] += var[p, b]
@@ -334,6 +370,8 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
                             prefetch_row(flux, r)
                             prefetch_row(var, r)
                     d2q = (qy - sy) * (qy - sy) + (qx - sx) * (qx - sx)
+                    if centroid_order and d2q > core_d2:
+                        d2q = centroid_key(qy, qx, sumy, sumx, nmem, core_d2)
                     size = _heap_push(heap, size, (np.int64(d2q) << shift) | q)
             snr_ok = _snr_reached(bin_flux, bin_var, nmem, snr, eta)
         if snr_ok:

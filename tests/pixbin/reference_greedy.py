@@ -38,7 +38,11 @@ def snr_reached(total, variance, snr):
 
 
 def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2_limit,
-                     strict=False, sys_err=0.0, leftovers='unbinned'):
+                     strict=False, sys_err=0.0, leftovers='unbinned', centroid=False):
+    """
+    The labels of the greedy pass; ``centroid=True`` grows bins beyond their
+    core nearest to their centroid first, as the default method does.
+    """
     nbands, ny, nx = flux.shape
     f = flux.reshape(nbands, -1)
     v = variance.reshape(nbands, -1)
@@ -47,6 +51,8 @@ def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2
     labels = np.zeros(ny * nx, int)
     seeds = sorted(free, key=lambda p: (-f[ref_band, p], p))
     radius2 = (min_diameter / 2) ** 2
+    # the kernel's integer core radius: the largest squared distance in the core
+    core_d2 = min(int(radius2), (ny - 1) ** 2 + (nx - 1) ** 2)
     nbins = 0
 
     def neighbours(p):
@@ -69,6 +75,19 @@ def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2
             y, x = divmod(p, nx)
             return float((y - sy) ** 2 + (x - sx) ** 2)
 
+        def centroid_key(p):
+            # beyond every core key; squared distance to the members' centroid
+            # in steps of 1/16 pixel squared, as exact integers until the division
+            y, x = divmod(p, nx)
+            n = len(members)
+            dy = float(y * n - sum(m // nx for m in members))
+            dx = float(x * n - sum(m % nx for m in members))
+            return core_d2 + 1 + int(16.0 * (dy * dy + dx * dx) / (float(n) * float(n)))
+
+        def key(p):
+            d2 = dist2(p)
+            return centroid_key(p) if centroid and d2 > core_d2 else d2
+
         heap = [(0.0, seed)]
         queued = {seed}
         members = []
@@ -81,6 +100,12 @@ def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2
                 reached = True
                 break
             d2, p = heapq.heappop(heap)
+            if centroid and heap and d2 > radius2:
+                # queued with the centroid of that time: again, if it has moved away
+                fresh = (centroid_key(p), p)
+                if fresh > heap[0]:
+                    heapq.heappush(heap, fresh)
+                    continue
             in_core = d2 <= radius2
             if not in_core and core is None:
                 core = (len(members), total.copy(), var.copy())
@@ -106,7 +131,7 @@ def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2
             for q in neighbours(p):
                 if q in free and q not in queued:
                     queued.add(q)
-                    heapq.heappush(heap, (dist2(q), q))
+                    heapq.heappush(heap, (key(q), q))
         else:
             reached = bool(members) and snr_reached(total, var, snr)
         free.difference_update(members)

@@ -3,13 +3,13 @@
 
 import numpy as np
 import pytest
-from pixbin_test_helpers import random_cube
+from pixbin_test_helpers import default_first_pass, random_cube
 from numpy.testing import assert_array_equal
 from reference_greedy import reference_greedy, shape_chi2
 from scipy import ndimage
 
-from pixbin.binning import sed_greedy
-from pixbin.metrics import disconnected_bins
+from pixbin.binning import bin_arrays, sed_greedy
+from pixbin.metrics import disconnected_bins, roundness
 
 
 def _check_labels(labels, valid):
@@ -38,6 +38,47 @@ def test_kernel_matches_reference(seed, strict, leftovers):
     _check_labels(labels, valid)
 
 
+@pytest.mark.parametrize('seed', range(6))
+@pytest.mark.parametrize('strict', [False, True])
+@pytest.mark.parametrize('limit', [10.0, 1e6])
+def test_default_growth_matches_reference(seed, strict, limit):
+    """The default's greedy pass grows beyond the core nearest to the centroid first."""
+    rng = np.random.default_rng(seed)
+    flux, var = random_cube(rng, shape=(4, 14, 17))
+    valid = rng.random(flux.shape[1:]) > 0.1
+    snr = np.array([12.0, 0.0, 8.0, 0.0])      # bins grow beyond their core
+    kwargs = dict(min_diameter=2.0, redchi2_limit=limit)
+    _, first = default_first_pass(bin_arrays, flux, np.sqrt(var), snr, valid=valid,
+                                  ref_band=1, strict_min_diameter=strict, sys_err=0.0,
+                                  **kwargs)
+    expected = reference_greedy(flux, var, snr, valid, 1, strict=strict, centroid=True,
+                                **kwargs)
+    assert_array_equal(first, expected)
+    assert first.max() > 2
+    # the order matters here: the piXedfit order gives other bins
+    assert not np.array_equal(first, reference_greedy(flux, var, snr, valid, 1,
+                                                      strict=strict, **kwargs))
+
+
+def test_default_growth_makes_a_disc_against_a_wall():
+    """
+    A bin seeded against the image edge grows away from it as a disc (default),
+    not as a half-disc around its seed (piXedfit's order, method='greedy').
+    """
+    flux = np.ones((1, 31, 31))
+    flux[0, 15, 0] = 1.5             # the first seed, on the left edge
+    runs = {method: bin_arrays(flux, np.ones_like(flux), [7.0], method=method,
+                               min_diameter=1, sys_err=0.0).labels
+            for method in ('complete', 'greedy')}
+    first = {method: labels == 1 for method, labels in runs.items()}
+    assert first['complete'].sum() == first['greedy'].sum() == 48    # S/N 7 = sqrt(49)
+    shape = {method: (np.ptp(np.nonzero(b)[0]) + 1, np.ptp(np.nonzero(b)[1]) + 1)
+             for method, b in first.items()}
+    assert shape == {'complete': (8, 7), 'greedy': (11, 6)}        # (rows, columns)
+    round_ = {method: roundness(labels)[0] for method, labels in runs.items()}
+    assert round_['complete'] < 0.01 and round_['greedy'] > 0.4   # 0.006 and 0.402
+
+
 def test_kernel_matches_reference_on_mock(mock):
     cube, _ = mock
     flux = cube.data[:, 30:70, 25:75]
@@ -49,6 +90,12 @@ def test_kernel_matches_reference_on_mock(mock):
     expected = reference_greedy(flux, var, snr, valid, 4, 4.0, 4.0)
     assert_array_equal(labels, expected)
     assert labels.max() > 100
+    _, first = default_first_pass(bin_arrays, flux, np.sqrt(var), snr, valid=valid,
+                                  ref_band=4, min_diameter=4, redchi2_limit=4.0)
+    expected = reference_greedy(flux, var, snr, valid, 4, 4.0, 4.0, sys_err=0.03,
+                                centroid=True)
+    assert_array_equal(first, expected)
+    assert first.max() > 100
 
 
 def test_sys_err_matches_reference():

@@ -196,8 +196,9 @@ def test_covariance_callable():
 
 def test_leftovers_merge_keeps_bins_and_adds_pixels(mock):
     cube, _ = mock
-    kept = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4)
-    merged = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, leftovers='merge')
+    snr = [5.0] * 7 + [0.0] * 5       # the default leaves 417 pixels out at S/N 5
+    kept = bin_pixels(cube, snr, ref_band=4, min_diameter=4)
+    merged = bin_pixels(cube, snr, ref_band=4, min_diameter=4, leftovers='merge')
     assert merged.nbins == kept.nbins
     assert np.count_nonzero(merged.labels) > np.count_nonzero(kept.labels)
     inside = kept.labels > 0

@@ -4,7 +4,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from pixbin.metrics import (colour_spread, component_purity, disconnected_bins, roundness,
-                            snr_deficit)
+                            roundness_excess, snr_deficit)
 
 
 def test_disconnected_bins():
@@ -21,6 +21,23 @@ def test_roundness_of_disc_and_line():
     disc = ((y - 10) ** 2 + (x - 10) ** 2 <= 64).astype(int)
     assert abs(roundness(disc)[0]) < 0.1
     assert roundness(np.ones((1, 20), int))[0] > 1.0
+
+
+def test_roundness_excess_compares_shapes_not_sizes():
+    y, x = np.indices((41, 41)) - 20
+    disc = np.hypot(y, x) <= 12
+    labels = np.zeros((41, 41), int)
+    labels[disc] = 1
+    labels[0, :2] = 2                           # 2 pixels: as compact as 2 pixels can be
+    labels[40, :] = 3                           # a line of 41 pixels
+    half = np.zeros((41, 41), int)
+    half[disc & (x >= 0)] = 1                   # a half disc
+    assert_allclose(roundness(labels)[:2], [0.013, -0.373], atol=1e-3)
+    assert_allclose(roundness_excess(labels), [0.015, 0.0, 4.574], atol=1e-3)
+    assert_allclose(roundness_excess(half), [0.506], atol=1e-3)
+    assert roundness_excess(np.ones((1, 1), int))[0] == 0.0      # one pixel
+    assert_array_equal(roundness_excess(np.array([[1, 0, 3]])), [0.0, np.nan, 0.0])
+    assert roundness_excess(np.zeros((3, 3), int)).size == 0
 
 
 def test_snr_deficit():

@@ -20,11 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_array_equal
+from pixbin_test_helpers import default_first_pass
 from reference_greedy import reference_greedy
 from scipy import ndimage
 
 from pixbin import PixbinWarning, bin_pixels
-from pixbin.binning import sed_greedy
+from pixbin.binning import bin_arrays, sed_greedy
 
 # Examples per property: sized so that this module runs in ~20 s on 2 cores.  To
 # hunt for failures: HYPOTHESIS_PROFILE=explore PIXBIN_EXAMPLES=2000 pytest ...
@@ -415,6 +416,23 @@ def test_kernel_matches_reference(case):
                                 p['redchi2_limit'], strict=p['strict'], sys_err=p['sys_err'],
                                 leftovers=p['leftovers'])
     assert_array_equal(labels, expected)
+
+
+@settings(max_examples=2 * EXAMPLES, deadline=None)
+@given(kernel_cases())
+def test_default_growth_matches_reference(case):
+    """The default's greedy pass (centroid order beyond the core) against the reference."""
+    flux, var, valid, p = case
+    with np.errstate(invalid='ignore'):
+        error = np.sqrt(var)
+    _, first = default_first_pass(bin_arrays, flux, error, p['snr'], valid=valid,
+                                  ref_band=p['ref_band'], min_diameter=p['min_diameter'],
+                                  redchi2_limit=p['redchi2_limit'],
+                                  strict_min_diameter=p['strict'], sys_err=p['sys_err'])
+    expected = reference_greedy(flux, var, p['snr'], valid, p['ref_band'], p['min_diameter'],
+                                p['redchi2_limit'], strict=p['strict'], sys_err=p['sys_err'],
+                                centroid=True)
+    assert_array_equal(first, expected)
 
 
 def test_identical_sed_shapes_match_at_any_snr():
