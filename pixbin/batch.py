@@ -291,7 +291,7 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     ...                           scheduler='serial', progress=False,
     ...                           snr=[10] * 7 + [0] * 5, ref_band='sdss_r')
     >>> summary['status'].tolist(), summary['nbins'].tolist(), sorted(os.listdir(out))
-    (['done', 'done'], [84, 84], ['galaxy1_bins.fits', 'galaxy2_bins.fits'])
+    (['done', 'done'], [85, 84], ['galaxy1_bins.fits', 'galaxy2_bins.fits'])
 
     A second run skips the cubes whose bin map exists:
 

@@ -85,7 +85,7 @@ def plot_map(binmap, ax=None, *, labels=None, outlines=True, colorbar=False, leg
     ...                        spectra=spectra, spec_region=footprint)
     >>> ax = plot_map(bm)                       # the same as bm.plot_map()
     >>> ax.get_title(), ax.images[0].get_array().shape, type(ax).__name__
-    ('68 bins', (40, 40), 'WCSAxes')
+    ('70 bins', (40, 40), 'WCSAxes')
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
     ['outside the IFU footprint']
     >>> plt.close(ax.figure)

@@ -323,7 +323,7 @@ def binmap_from_data(data):
     >>> bins = pixbin_glue.bin_data(dc, dc[0], snr=[10] * 7 + [0] * 5, unit=cube.unit, ref_band=4)
     >>> bm = pixbin_glue.binmap_from_data(bins)
     >>> type(bm).__name__, bm.nbins, bm.labels.shape, bm.flux.unit
-    ('BinMap', 68, (40, 40), Unit("1e-17 erg / (Angstrom s cm2)"))
+    ('BinMap', 70, (40, 40), Unit("1e-17 erg / (Angstrom s cm2)"))
     """
     _require_binmap(data)
     # the BinMap is kept on the bin component (not saved in a session: rebuilt)

@@ -193,7 +193,7 @@ def bin_data(data_collection, data, snr, *, flux=None, uncertainty=None,
     >>> bins = pixbin_glue.bin_data(dc, data, snr=[10] * 7 + [0] * 5, unit=cube.unit,
     ...                             ref_band='sdss_r', min_diameter=3)
     >>> bins.label, int(bins['bin'].max())
-    ('cube_bins', 56)
+    ('cube_bins', 55)
     """
     import pixbin
     from glue.core import Data

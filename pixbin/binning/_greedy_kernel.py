@@ -242,9 +242,9 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
         Take every free core pixel connected to the seed, without the shape
         test (piXedfit's behaviour).
     centroid_order : bool
-        Beyond the core disc, take the queued pixel nearest to the bin's
-        current centroid first (see `centroid_key`) instead of the one
-        nearest to the seed (piXedfit's order).
+        Beyond the core disc, take first the queued pixel that was nearest to
+        the bin's centroid when it was queued (see `centroid_key`), instead of
+        the one nearest to the seed (piXedfit's order).
     redchi2_limit : float
         Largest reduced chi-square of a pixel SED against the bin SED
         (infinite: no shape test).
@@ -309,13 +309,6 @@ def greedy_kernel(flux, var, valid, ny, nx, seeds, snr, radius2, strict_core,
             p = key & mask
             py = p // nx
             px = p - py * nx
-            if centroid_order and size > 0 and key >= radius_key:
-                # Its key used the centroid of the bin when it was queued: if the
-                # bin has moved away from it since, queue it again with a fresh key.
-                fresh = (centroid_key(py, px, sumy, sumx, nmem, core_d2) << shift) | p
-                if fresh > heap[0]:
-                    size = _heap_push(heap, size, fresh)
-                    continue
             d2 = float((py - sy) * (py - sy) + (px - sx) * (px - sx))
             cand = flux[p]
             cand_var = var[p]

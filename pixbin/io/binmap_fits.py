@@ -526,7 +526,7 @@ def read_binmap(path):
     >>> pixbin.bin_pixels(cube, snr=[10] * 7 + [0] * 5, ref_band='sdss_r').write(path)
     >>> bm = pixbin.read_binmap(path)
     >>> bm.nbins, bm.labels.shape, bm.flux.shape
-    (68, (40, 40), (68, 12))
+    (70, (40, 40), (70, 12))
     >>> bm.band_names[:3], bm.flux.unit
     (('galex_fuv', 'galex_nuv', 'sdss_u'), Unit("1e-17 erg / (Angstrom s cm2)"))
     >>> bm.meta['ref_band'], bm.meta['min_diameter']

@@ -100,13 +100,13 @@ class BinMapViewerMixin:
     >>> viewer.add_data(bins), viewer.binmap_data is bins
     (True, True)
     >>> len(viewer.outline_artist.get_segments())          # pixel edges between bins
-    413
+    435
     >>> viewer.apply_roi(CircularROI(20, 20, 2))        # a circle selects whole bins
     >>> group = dc.subset_groups[0]
     >>> pixbin_glue.bins_in_subset(group).tolist()
     [1, 2]
     >>> [int(subset.to_mask().sum()) for subset in group.subsets]   # cube, bin map
-    [264, 22]
+    [276, 23]
 
 (bins 1 and 2 have 15 pixels, in each of the 12 bands of the cube).
     """

@@ -41,7 +41,8 @@ def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2
                      strict=False, sys_err=0.0, leftovers='unbinned', centroid=False):
     """
     The labels of the greedy pass; ``centroid=True`` grows bins beyond their
-    core nearest to their centroid first, as the default method does.
+    core nearest to their centroid first, as the default method does: a pixel
+    is keyed by its distance to the centroid of the bin when it is queued.
     """
     nbands, ny, nx = flux.shape
     f = flux.reshape(nbands, -1)
@@ -100,12 +101,6 @@ def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2
                 reached = True
                 break
             d2, p = heapq.heappop(heap)
-            if centroid and heap and d2 > radius2:
-                # queued with the centroid of that time: again, if it has moved away
-                fresh = (centroid_key(p), p)
-                if fresh > heap[0]:
-                    heapq.heappush(heap, fresh)
-                    continue
             in_core = d2 <= radius2
             if not in_core and core is None:
                 core = (len(members), total.copy(), var.copy())

@@ -9,7 +9,7 @@ from reference_greedy import reference_greedy, shape_chi2
 from scipy import ndimage
 
 from pixbin.binning import bin_arrays, sed_greedy
-from pixbin.metrics import disconnected_bins, roundness
+from pixbin.metrics import disconnected_bins, roundness_excess
 
 
 def _check_labels(labels, valid):
@@ -60,23 +60,24 @@ def test_default_growth_matches_reference(seed, strict, limit):
                                                       strict=strict, **kwargs))
 
 
-def test_default_growth_makes_a_disc_against_a_wall():
+def test_default_growth_tiles_a_flat_field_with_compact_bins():
     """
-    A bin seeded against the image edge grows away from it as a disc (default),
-    not as a half-disc around its seed (piXedfit's order, method='greedy').
+    On a flat field each seed is blocked above and to the left by earlier bins:
+    the default grows its bins around their centroid into compact tiles, where
+    piXedfit's order (method='greedy') grows them around the seed, ragged.
     """
-    flux = np.ones((1, 31, 31))
-    flux[0, 15, 0] = 1.5             # the first seed, on the left edge
-    runs = {method: bin_arrays(flux, np.ones_like(flux), [7.0], method=method,
+    flux = np.ones((1, 60, 60))
+    runs = {method: bin_arrays(flux, np.ones_like(flux), [5.0], method=method,
                                min_diameter=1, sys_err=0.0).labels
             for method in ('complete', 'greedy')}
-    first = {method: labels == 1 for method, labels in runs.items()}
-    assert first['complete'].sum() == first['greedy'].sum() == 48    # S/N 7 = sqrt(49)
-    shape = {method: (np.ptp(np.nonzero(b)[0]) + 1, np.ptp(np.nonzero(b)[1]) + 1)
-             for method, b in first.items()}
-    assert shape == {'complete': (8, 7), 'greedy': (11, 6)}        # (rows, columns)
-    round_ = {method: roundness(labels)[0] for method, labels in runs.items()}
-    assert round_['complete'] < 0.01 and round_['greedy'] > 0.4   # 0.006 and 0.402
+    for method, labels in runs.items():
+        _check_labels(labels, np.ones((60, 60), bool))
+    npix = {method: np.bincount(labels.ravel())[1:] for method, labels in runs.items()}
+    # S/N 5 = sqrt(25): 144 bins of 25 pixels; the greedy order leaves 50 pixels out
+    assert runs['complete'].max() == 144 and np.all(npix['complete'] == 25)
+    assert runs['greedy'].max() == 142 and np.count_nonzero(runs['greedy'] == 0) == 50
+    excess = {method: np.median(roundness_excess(labels)) for method, labels in runs.items()}
+    assert excess['complete'] < 0.05 and excess['greedy'] > 0.35        # 0.02 and 0.39
 
 
 def test_kernel_matches_reference_on_mock(mock):
