@@ -6,7 +6,8 @@ from astropy.io import fits
 
 __all__ = ['NWAVE', 'NX', 'NY', 'SNR_7_BANDS', 'assert_same_binmap', 'califa_file',
            'celestial', 'default_first_pass', 'flux_and_error', 'hst_file', 'jwst_file',
-           'manga_file', 'muse_file', 'random_cube', 'write_cube_fits', 'write_fluxmap_fits', 'write_pixedfit_binmap']
+           'manga_file', 'muse_file', 'random_cube', 'write_cube_fits', 'write_fluxmap_fits',
+           'write_pixedfit_binmap']
 
 #: The issue's S/N requirement on the 12-band mock: 10 in the first 7 bands.
 SNR_7_BANDS = [10.0] * 7 + [0.0] * 5

@@ -87,10 +87,11 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     3. It grows through free 4-neighbours, nearest to its centroid first
        (``method='complete'``: compact bins where earlier bins block one side
        of the seed) or nearest to the seed first (``method='greedy'``,
-       piXedfit's order).  A pixel joins only if (a) its SED matches the current summed SED of the bin,
-       (b) the summed SED of the pixel and its valid 4-neighbours (whatever
-       bin they are in) matches it too, and (c) the summed SED of all pixels
-       taken beyond the core, itself included, matches the SED of the core.
+       piXedfit's order).  A pixel joins only if (a) its SED matches the
+       current summed SED of the bin, (b) the summed SED of the pixel and its
+       valid 4-neighbours (whatever bin they are in) matches it too, and (c)
+       the summed SED of all pixels taken beyond the core, itself included,
+       matches the SED of the core.
        "Matches" means a reduced chi-square below ``redchi2_limit``
        (``nbands - 1`` degrees of freedom) after scaling by the best
        non-negative normalisation; (b) and (c) count the noise of both SEDs,

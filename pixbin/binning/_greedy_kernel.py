@@ -181,7 +181,8 @@ def centroid_key(py, px, sumy, sumx, nmem, core_d2):
     """
     dy = float(py * nmem - sumy)
     dx = float(px * nmem - sumx)
-    return core_d2 + 1 + np.int64(CENTROID_STEPS * (dy * dy + dx * dx) / (float(nmem) * float(nmem)))
+    d2 = CENTROID_STEPS * (dy * dy + dx * dx) / (float(nmem) * float(nmem))
+    return core_d2 + 1 + np.int64(d2)
 
 
 @njit(cache=True, error_model='numpy')
