@@ -565,11 +565,14 @@ def quality(labels, cube, truth, problem=Problem()):
       bin; 0 if every valid pixel is binned);
     - ``snr_rms_multi``: rms over the bins of more than one pixel of
       ``min_b(SN_b / T_b) - 1``;
-    - ``colour_spread_p99`` and ``roundness_median_multi`` (bins of >= 2 px).
+    - ``colour_spread_p99`` and ``roundness_median_multi`` (bins of >= 2 px);
+    - ``roundness_excess_median``: median over the bins of >= 2 px of
+      `pixbin.metrics.roundness_excess` (0 = as compact as a bin of as many
+      pixels can be, whatever its size).
     """
     from pixbin import BinMap
-    from pixbin.metrics import (colour_spread, quality_summary, roundness, snr_deficit,
-                                unbinned_groups)
+    from pixbin.metrics import (colour_spread, quality_summary, roundness, roundness_excess,
+                                snr_deficit, unbinned_groups)
     labels = relabel(labels)
     data, std, valid = _arrays(cube)
     labels[~valid] = 0
@@ -592,6 +595,8 @@ def quality(labels, cube, truth, problem=Problem()):
         multi = bm.npix > 1
         summary['roundness_median_multi'] = (float(np.median(roundness(bm)[multi]))
                                              if np.any(multi) else None)
+        summary['roundness_excess_median'] = (float(np.median(roundness_excess(bm)[multi]))
+                                              if np.any(multi) else None)
         deficit = snr_deficit(bm.snr, problem.thresholds)
         summary['snr_rms_multi'] = (float(np.sqrt(np.mean(deficit[multi] ** 2)))
                                     if np.any(multi) else None)
