@@ -276,6 +276,8 @@ def run(args):
         for method in args.methods:
             if method in REPAIRED:
                 rows.append(repaired_row(method, key, rows, maps, cube, truth, problem))
+                text = write(rows, args, info)
+                np.savez_compressed(args.labels, **maps)
                 continue
             name_run = runner(method, cube)
             row = dict(dataset=key, method=method, runner=name_run, cap=args.timeout,
