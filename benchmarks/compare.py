@@ -34,7 +34,7 @@ import peers  # noqa: E402
 COLUMNS = ['method', 'n', 'pixels', 'status', 'seconds', 'times', 'peak_rss_mib', 'nbins',
            'meet_snr_fraction', 'disconnected', 'disconnected_fraction', 'colour_spread_p90',
            'colour_spread_p99', 'pure_flux_fraction', 'roundness_median', 'roundness_median_multi',
-           'snr_scatter', 'binned_fraction',
+           'roundness_excess_median', 'snr_scatter', 'binned_fraction',
            'single_pixel_fraction', 'note']
 
 STYLE = {
@@ -116,7 +116,7 @@ def fmt_time(row):
 def markdown_table(rows):
     head = ['Method', 'Pixels', 'Time (s)', 'Peak RSS (MiB)', 'Bins', 'Meet S/N',
             'Disconn.', 'Colour p90 (mag)', 'Colour p99 (mag)', 'Pure flux', 'Roundness',
-            '1-px bins',
+            'Roundness excess', '1-px bins',
             'S/N scatter', 'Binned', 'Note']
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
@@ -128,7 +128,7 @@ def markdown_table(rows):
                  f'{100 * r["meet_snr_fraction"]:.1f}%' if ok else '—', disc,
                  fmt(r.get('colour_spread_p90')), fmt(r.get('colour_spread_p99')),
                  fmt(r.get('pure_flux_fraction')),
-                 fmt(r.get('roundness_median')),
+                 fmt(r.get('roundness_median')), fmt(r.get('roundness_excess_median')),
                  f'{100 * r["single_pixel_fraction"]:.0f}%' if ok else '—',
                  fmt(r.get('snr_scatter')),
                  fmt(r.get('binned_fraction')), r.get('note', '')]
@@ -213,7 +213,10 @@ def write_markdown(rows, path, info, args, compile_times):
         'within-bin colour spread (mag, noise-free truth), *p99* its 99th percentile; '
         '*Pure flux* = fraction of the flux in bins whose dominant component has >= 90% of '
         'their flux; *Roundness* = median of r_max / sqrt(n / pi) - 1 (-1 for a 1-pixel '
-        'bin); *1-px bins* = bins of a single pixel; *S/N scatter* = std of '
+        'bin); *Roundness excess* = median over the bins of more than one pixel of '
+        '`pixbin.metrics.roundness_excess` (roundness minus that of a digital disc of as many '
+        'pixels: 0 = as compact as the bin\'s number of pixels allows); '
+        '*1-px bins* = bins of a single pixel; *S/N scatter* = std of '
         'min_b(SN_b / 10) - 1 over bins; '
         '*Binned* = fraction of the pixels in a bin; *Peak RSS* = peak resident memory of the '
         'process that ran the method (interpreter and imports included).',

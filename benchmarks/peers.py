@@ -262,6 +262,101 @@ def run_powerbin_refband(cube, problem):
     return _image(number, valid)
 
 
+# -- repair: merge the bins below the target ---------------------------------------------
+
+def repair_to_target(labels, data, std, thresholds):
+    """
+    Merge the bins below the S/N target into their neighbours until every bin reaches it.
+
+    The S/N of a bin in a band is its summed flux over its quadrature-summed
+    error (as in `quality`); its *reach* is the worst, over the bands with a
+    threshold, of S/N over threshold.  While some bin has a reach below 1, the
+    one with the lowest reach is merged into the 4-adjacent bin of lowest
+    reach (ties: the smaller label).  A bin below the target with no
+    neighbour left (an island whose pixels together cannot reach it) is
+    unbinned (label 0).  Merging two 4-adjacent bins keeps them 4-connected.
+
+    Per-bin sums, an adjacency set per bin and a heap of reaches (stale
+    entries skipped) are updated at each merge; the image is relabelled once
+    at the end.
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (ny, nx)
+        Bin labels, 0 = no bin.
+    data, std : ndarray, shape (nbands, ny, nx) or (ny, nx)
+        Flux and its error; non-finite values count as 0.
+    thresholds : sequence of float, shape (nbands,)
+        S/N target per band; bands with 0 are not required.
+
+    Returns
+    -------
+    repaired : ndarray of int, shape (ny, nx)
+        Labels 1..nbins (0 = no bin), every bin at or above the target in
+        every required band.
+    """
+    import heapq
+    labels = relabel(labels)
+    data, std = np.asarray(data, float), np.asarray(std, float)
+    if data.ndim == 2:
+        data, std = data[np.newaxis], std[np.newaxis]
+    thresholds = np.asarray(thresholds, float)
+    required = thresholds > 0
+    nbins = int(labels.max(initial=0))
+    flat = labels.ravel()
+    flux = np.array([np.bincount(flat, np.nan_to_num(band).ravel(), nbins + 1)
+                     for band in data[required]]).T
+    var = np.array([np.bincount(flat, np.nan_to_num(np.square(band)).ravel(), nbins + 1)
+                    for band in std[required]]).T
+    target = thresholds[required]
+
+    def reach(k):
+        with np.errstate(divide='ignore', invalid='ignore'):
+            sn = np.where(var[k] > 0, flux[k] / np.sqrt(var[k]), 0.0)
+        return float(np.min(sn / target))
+
+    # adjacency: the distinct pairs of different bins that touch along a pixel side
+    adjacency = [set() for _ in range(nbins + 1)]
+    for a, b in ((labels[:, :-1], labels[:, 1:]), (labels[:-1], labels[1:])):
+        touch = (a > 0) & (b > 0) & (a != b)
+        for i, j in set(zip(a[touch].tolist(), b[touch].tolist())):
+            adjacency[i].add(j)
+            adjacency[j].add(i)
+    value = np.array([np.inf] + [reach(k) for k in range(1, nbins + 1)])
+    into = np.arange(nbins + 1)        # into[k] = the bin k was merged into (k if alive)
+    heap = [(value[k], k) for k in range(1, nbins + 1) if value[k] < 1]
+    heapq.heapify(heap)
+    while heap:
+        v, low = heapq.heappop(heap)
+        if into[low] != low or v != value[low]:
+            continue                   # merged away, or an old value
+        if not adjacency[low]:
+            into[low] = 0              # an island that cannot reach the target
+            continue
+        high = min(adjacency[low], key=lambda k: (value[k], k))
+        flux[high] += flux[low]
+        var[high] += var[low]
+        into[low] = high
+        for k in adjacency[low]:
+            adjacency[k].discard(low)
+            if k != high:
+                adjacency[k].add(high)
+                adjacency[high].add(k)
+        adjacency[low] = set()
+        value[low] = np.inf
+        value[high] = reach(high)
+        if value[high] < 1:
+            heapq.heappush(heap, (value[high], high))
+    # follow the chains of merges to the bin each label ended in
+    final = into.copy()
+    while True:
+        nxt = final[final]
+        if np.array_equal(nxt, final):
+            break
+        final = nxt
+    return relabel(final[labels])
+
+
 # -- piXedfit, in a subprocess ----------------------------------------------------------
 
 def pixedfit_python():
@@ -565,11 +660,14 @@ def quality(labels, cube, truth, problem=Problem()):
       bin; 0 if every valid pixel is binned);
     - ``snr_rms_multi``: rms over the bins of more than one pixel of
       ``min_b(SN_b / T_b) - 1``;
-    - ``colour_spread_p99`` and ``roundness_median_multi`` (bins of >= 2 px).
+    - ``colour_spread_p99`` and ``roundness_median_multi`` (bins of >= 2 px);
+    - ``roundness_excess_median``: median over the bins of >= 2 px of
+      `pixbin.metrics.roundness_excess` (0 = as compact as a bin of as many
+      pixels can be, whatever its size).
     """
     from pixbin import BinMap
-    from pixbin.metrics import (colour_spread, quality_summary, roundness, snr_deficit,
-                                unbinned_groups)
+    from pixbin.metrics import (colour_spread, quality_summary, roundness, roundness_excess,
+                                snr_deficit, unbinned_groups)
     labels = relabel(labels)
     data, std, valid = _arrays(cube)
     labels[~valid] = 0
@@ -592,6 +690,8 @@ def quality(labels, cube, truth, problem=Problem()):
         multi = bm.npix > 1
         summary['roundness_median_multi'] = (float(np.median(roundness(bm)[multi]))
                                              if np.any(multi) else None)
+        summary['roundness_excess_median'] = (float(np.median(roundness_excess(bm)[multi]))
+                                              if np.any(multi) else None)
         deficit = snr_deficit(bm.snr, problem.thresholds)
         summary['snr_rms_multi'] = (float(np.sqrt(np.mean(deficit[multi] ** 2)))
                                     if np.any(multi) else None)
