@@ -35,7 +35,8 @@ def greedy_pass(flux2, var2, valid, shape, snr, *, ref_band, min_diameter,
     # The kernel's queue keys hold a squared distance (to the seed, or to a centroid
     # in 1/16 steps beyond the core: see centroid_key) and a pixel index in 63 bits.
     max_d2 = (ny - 1) ** 2 + (nx - 1) ** 2
-    if (max_d2 + 1 + int(CENTROID_STEPS) * max_d2) << key_bits(ny * nx) >= 2**63:
+    max_key = max_d2 + 1 + (int(CENTROID_STEPS) * max_d2 if centroid_order else 0)
+    if max_key << key_bits(ny * nx) >= 2**63:
         raise ValueError(f'the pixel grid {ny} x {nx} is too large to bin in one piece')
     candidates = np.flatnonzero(valid)
     radius2 = (0.5 * float(min_diameter)) ** 2

@@ -331,3 +331,14 @@ def test_contiguity_on_ragged_valid_mask():
     labels = sed_greedy(flux, var, np.full(3, 6.0), valid=valid, min_diameter=3,
                         leftovers='merge')
     _check_labels(labels, valid)
+
+
+@pytest.mark.parametrize('centroid_order, side', [(True, 23000), (False, 70000)])
+def test_grid_too_large_for_the_queue_keys(centroid_order, side):
+    """The queue keys (distance, pixel index) must fit in 63 bits: a clear error."""
+    from pixbin.binning._greedy import greedy_pass
+    tiny = np.zeros((1, 1))
+    with pytest.raises(ValueError, match=f'pixel grid {side} x {side} is too large'):
+        greedy_pass(tiny, tiny, np.ones(1, bool), (side, side), np.ones(1), ref_band=0,
+                    min_diameter=2, strict_min_diameter=False, redchi2_limit=4.0, sys_err=0.0,
+                    eta=np.ones(1), centroid_order=centroid_order, progress=None)
