@@ -86,7 +86,12 @@ def roundness(labels):
     d2 = (x.ravel()[inside] - cx[lab]) ** 2 + (y.ravel()[inside] - cy[lab]) ** 2
     rmax = np.zeros(nbins)
     np.maximum.at(rmax, lab, np.sqrt(d2))
-    return rmax / np.sqrt(np.maximum(n, 1) / np.pi) - 1.0
+    return _roundness_of(rmax, np.maximum(n, 1))
+
+
+def _roundness_of(rmax, npix):
+    """`roundness` of ``npix`` pixels whose farthest is ``rmax`` from their centroid."""
+    return rmax / np.sqrt(npix / np.pi) - 1.0
 
 
 def roundness_excess(labels):
@@ -125,9 +130,10 @@ def roundness_excess(labels):
     labels = _labels(labels)
     nbins = int(labels.max(initial=0))
     npix = np.bincount(labels.ravel(), minlength=nbins + 1)[1:]
-    sizes = np.unique(npix[npix > 0])
-    disc = dict(zip(sizes.tolist(), _disc_roundness(sizes)))
-    reference = np.array([disc.get(n, np.nan) for n in npix.tolist()])
+    present = npix > 0
+    sizes = np.unique(npix[present])
+    reference = np.full(nbins, np.nan)
+    reference[present] = _disc_roundness(sizes)[np.searchsorted(sizes, npix[present])]
     return roundness(labels) - reference
 
 
@@ -145,7 +151,7 @@ def _disc_roundness(sizes):
         cy, cx = np.cumsum(py) / count, np.cumsum(px) / count
         for i, n in enumerate(sizes.tolist()):
             rmax = np.sqrt(np.max((py[:n] - cy[n - 1]) ** 2 + (px[:n] - cx[n - 1]) ** 2))
-            best[i] = min(best[i], rmax / np.sqrt(n / np.pi) - 1.0)
+            best[i] = min(best[i], _roundness_of(rmax, n))
     return best
 
 
