@@ -296,6 +296,8 @@ def repair_to_target(labels, data, std, thresholds):
         every required band.
     """
     import heapq
+
+    from pixbin._sums import sum_by_bin
     labels = relabel(labels)
     data, std = np.asarray(data, float), np.asarray(std, float)
     if data.ndim == 2:
@@ -303,11 +305,11 @@ def repair_to_target(labels, data, std, thresholds):
     thresholds = np.asarray(thresholds, float)
     required = thresholds > 0
     nbins = int(labels.max(initial=0))
-    flat = labels.ravel()
-    flux = np.array([np.bincount(flat, np.nan_to_num(band).ravel(), nbins + 1)
-                     for band in data[required]]).T
-    var = np.array([np.bincount(flat, np.nan_to_num(np.square(band)).ravel(), nbins + 1)
-                    for band in std[required]]).T
+    total, total_std, _ = sum_by_bin(labels, nbins, np.nan_to_num(data[required]),
+                                     std=np.nan_to_num(std[required]))
+    # row k = bin k (row 0, no bin, unused)
+    flux = np.vstack([np.zeros(total.shape[1]), total])
+    var = np.vstack([np.zeros(total.shape[1]), total_std ** 2])
     target = thresholds[required]
 
     def reach(k):
