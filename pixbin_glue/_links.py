@@ -144,9 +144,9 @@ def link_binmap(data_collection, binmap_data, datasets=None):
     ['r image']
     >>> group = dc.new_subset_group('bin 5', bins.id['bin'] == 5)
     >>> [(subset.data.label, int(subset.to_mask().sum())) for subset in group.subsets]
-    [('cube', 36), ('cube_bins', 3), ('r image', 3)]
+    [('cube', 48), ('cube_bins', 4), ('r image', 4)]
 
-    (bin 5 has 3 pixels, in each of the 12 bands of the cube).
+    (bin 5 has 4 pixels, in each of the 12 bands of the cube).
     """
     from glue.core.link_helpers import LinkSame
     if not is_binmap_data(binmap_data):
@@ -328,12 +328,12 @@ def link_binmap_wcs(data_collection, binmap_data, data):
     >>> from regions import PixCoord, PointPixelRegion
     >>> group = pixbin_glue.region_to_subset(dc, PointPixelRegion(PixCoord(20, 20)), bins)
     >>> pixbin_glue.bins_in_subset(group)
-    array([1])
+    array([2])
     >>> on_image = group.subsets[-1]
     >>> on_image.data.label, int(on_image.to_mask().sum())
-    ('image', 3)
-    >>> int((image.get_data(image.id['bin']) == 1).sum())
-    3
+    ('image', 4)
+    >>> int((image.get_data(image.id['bin']) == 2).sum())
+    4
     """
     from glue.plugins.wcs_autolinking.wcs_autolinking import WCSLink
     if not is_binmap_data(binmap_data) or binmap_data not in data_collection:

@@ -5,9 +5,9 @@ import numpy as np
 from astropy.io import fits
 
 __all__ = ['NWAVE', 'NX', 'NY', 'SNR_7_BANDS', 'assert_same_binmap', 'califa_file',
-           'celestial', 'default_first_pass', 'flux_and_error', 'hst_file', 'jwst_file',
-           'manga_file', 'muse_file', 'random_cube', 'write_cube_fits', 'write_fluxmap_fits',
-           'write_pixedfit_binmap']
+           'celestial', 'default_first_pass', 'default_stages', 'flux_and_error', 'hst_file',
+           'jwst_file', 'manga_file', 'muse_file', 'random_cube', 'write_cube_fits',
+           'write_fluxmap_fits', 'write_pixedfit_binmap']
 
 #: The issue's S/N requirement on the 12-band mock: 10 in the first 7 bands.
 SNR_7_BANDS = [10.0] * 7 + [0.0] * 5
@@ -27,19 +27,31 @@ def default_first_pass(binning, *args, **kwargs):
     ``binning(*args, **kwargs)`` (a call of the default method) and its labels as
     the greedy pass left them, before the completion passes.
     """
+    result, stages = default_stages(binning, *args, **kwargs)
+    return result, stages['greedy']
+
+
+def default_stages(binning, *args, **kwargs):
+    """
+    ``binning(*args, **kwargs)`` (a call of the default method) and the labels
+    each pass of it left: a dict with ``'greedy'`` (the greedy pass) and
+    ``'complete'`` (the completion passes, before the relaxation).
+    """
     from unittest import mock
 
     from pixbin.binning import _api
-    complete_pass = _api.complete_pass
     seen = {}
 
-    def spy(flux2, var2, valid, shape, snr, work, **options):
-        seen['labels'] = work[0].reshape(shape).copy()
-        return complete_pass(flux2, var2, valid, shape, snr, work, **options)
+    def spy(name, function):
+        def recorder(flux2, var2, valid, shape, snr, work, **options):
+            seen[name] = work[0].reshape(shape).copy()
+            return function(flux2, var2, valid, shape, snr, work, **options)
+        return recorder
 
-    with mock.patch.object(_api, 'complete_pass', spy):
+    with mock.patch.object(_api, 'complete_pass', spy('greedy', _api.complete_pass)), \
+            mock.patch.object(_api, 'relax_pass', spy('complete', _api.relax_pass)):
         result = binning(*args, **kwargs)
-    return result, seen['labels']
+    return result, seen
 
 
 def write_cube_fits(cube, path, uncertainty_name='ERR', transform=lambda err: err):

@@ -12,6 +12,7 @@ from .._validation import check_choice
 from ._complete import complete_pass
 from ._greedy import LEFTOVER_CHOICES, greedy_pass
 from ._greedy_kernel import LEFTOVER, bin_totals, merge_kernel, pixel_major
+from ._relax import relax_pass
 
 __all__ = ['BinnedArrays', 'LEFTOVER_CHOICES', 'METHODS', 'bin_arrays', 'sed_greedy']
 
@@ -103,7 +104,7 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
        this pass.
 
     ``method='greedy'`` stops there (piXedfit's scheme).  ``method='complete'``
-    (the default) then leaves no signal behind:
+    (the default) then leaves no signal behind, and makes the bins compact:
 
     5. Completion: first, leftover pixels within ``min_diameter / 2`` of a
        bin join the adjacent bin whose SED they match (the shape limit, both
@@ -120,6 +121,14 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
        the bins with at least as many pixels that still reach the threshold
        with it.  Bright pixels where SEDs blend, too few to make a bin of
        their own, are binned with their best match rather than left out.
+    7. Relaxation: pixels on the border of two bins move to the other bin
+       where that makes the two bins more compact (their moments of inertia
+       scaled to their sizes drop), in up to 4 sweeps over the pixels.  A
+       pixel moves only if both bins keep their S/N and stay 4-connected,
+       the border between them does not grow, the pixel is farther than
+       ``min_diameter / 2`` from its bin's centroid, it matches the new
+       bin's SED and its surroundings do not match it much worse than the
+       old one.  The bins and the set of binned pixels stay as they are.
 
     Pixels stay in no bin only when no 4-connected group of them reaches the
     threshold and no adjacent bin can take them and stay above it.  Then
@@ -129,7 +138,8 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     Every bin is 4-connected by construction, pixels with ``valid=False`` never
     enter a bin, and negative fluxes are summed as they are.  The cost grows
     as ``N log N`` with the number of pixels ``N`` (heap-ordered flood fills;
-    each completion round labels the unbinned pixels once).
+    each completion round labels the unbinned pixels once; each relaxation
+    sweep visits the pixels next to the moves of the sweep before).
 
     Parameters
     ----------
@@ -223,6 +233,8 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     work = greedy_pass(flux2, var2, valid, (ny, nx), snr, progress=progress, **options)
     if method == 'complete':
         complete_pass(flux2, var2, valid, (ny, nx), snr, work, **options)
+        relax_pass(flux2, var2, valid, (ny, nx), snr, work, min_diameter=min_diameter,
+                   redchi2_limit=redchi2_limit, sys_err=sys_err, eta=eta)
     labels, state = work[0], work[1]
     nbins = int(work[5][0])
     if leftovers == 'merge' and np.any((state == LEFTOVER) & (labels == 0)):

@@ -100,7 +100,7 @@ class BinMapViewerMixin:
     >>> viewer.add_data(bins), viewer.binmap_data is bins
     (True, True)
     >>> len(viewer.outline_artist.get_segments())          # pixel edges between bins
-    435
+    420
     >>> viewer.apply_roi(CircularROI(20, 20, 2))        # a circle selects whole bins
     >>> group = dc.subset_groups[0]
     >>> pixbin_glue.bins_in_subset(group).tolist()

@@ -3,9 +3,10 @@
 
 import numpy as np
 import pytest
-from pixbin_test_helpers import default_first_pass, random_cube
+from pixbin_test_helpers import default_first_pass, default_stages, random_cube
 from numpy.testing import assert_array_equal
 from reference_greedy import reference_greedy, shape_chi2
+from reference_relax import reference_relax
 from scipy import ndimage
 
 from pixbin.binning import bin_arrays, sed_greedy
@@ -80,6 +81,39 @@ def test_default_growth_tiles_a_flat_field_with_compact_bins():
     assert excess['complete'] < 0.05 and excess['greedy'] > 0.35        # 0.02 and 0.39
 
 
+def compactness(labels):
+    """Sum over the bins of I / n**2 (I: moment of inertia about the centroid)."""
+    total = 0.0
+    for i in range(1, labels.max() + 1):
+        y, x = np.nonzero(labels == i)
+        total += (np.var(y) + np.var(x)) / y.size
+    return total
+
+
+@pytest.mark.parametrize('seed', range(6))
+@pytest.mark.parametrize('min_diameter', [1.0, 3.0])
+def test_relaxation_matches_reference(seed, min_diameter):
+    """
+    The relaxation moves border pixels where that makes the bins more compact,
+    and keeps the bins, the binned pixels and the guarantees.
+    """
+    rng = np.random.default_rng(seed)
+    flux, var = random_cube(rng, shape=(4, 14, 17))
+    valid = rng.random(flux.shape[1:]) > 0.1
+    snr = np.array([12.0, 0.0, 8.0, 0.0])
+    result, stages = default_stages(bin_arrays, flux, np.sqrt(var), snr, valid=valid,
+                                    ref_band=1, min_diameter=min_diameter, redchi2_limit=10.0)
+    before, labels = stages['complete'], result.labels
+    expected = reference_relax(flux, var, before, snr, valid, min_diameter, 10.0, 0.03)
+    assert_array_equal(labels, expected)
+    assert np.count_nonzero(labels != before) > 0
+    assert_array_equal(labels > 0, before > 0)
+    assert labels.max() == before.max()
+    _check_labels(labels, valid)
+    assert np.all(result.flux[:, snr > 0] >= snr[snr > 0] * result.error[:, snr > 0])
+    assert compactness(labels) < compactness(before)
+
+
 def test_kernel_matches_reference_on_mock(mock):
     cube, _ = mock
     flux = cube.data[:, 30:70, 25:75]
@@ -97,6 +131,11 @@ def test_kernel_matches_reference_on_mock(mock):
                                 centroid=True)
     assert_array_equal(first, expected)
     assert first.max() > 100
+    result, stages = default_stages(bin_arrays, flux, np.sqrt(var), snr, valid=valid,
+                                    ref_band=4, min_diameter=4, redchi2_limit=4.0)
+    expected = reference_relax(flux, var, stages['complete'], snr, valid, 4.0, 4.0, 0.03)
+    assert_array_equal(result.labels, expected)
+    assert np.count_nonzero(result.labels != stages['complete']) > 50
 
 
 def test_sys_err_matches_reference():
