@@ -48,22 +48,23 @@ def _stays_connected(labels, p, py, px, ny, nx, lab):
     that run.  (The test is sufficient, not necessary: a bin joined elsewhere
     is kept as it is.)
     """
-    inside = np.zeros(8, dtype=np.bool_)
-    start = -1
+    inside = 0                  # bit k: ring position k is in the bin
     for k in range(8):
         y = py + _RING_DY[k]
         x = px + _RING_DX[k]
-        inside[k] = 0 <= y < ny and 0 <= x < nx and labels[y * nx + x] == lab
-        if not inside[k] and start < 0:
-            start = k
-    if start < 0:
+        if 0 <= y < ny and 0 <= x < nx and labels[y * nx + x] == lab:
+            inside |= 1 << k
+    if inside == 255:
         return True
+    start = 0                   # a position outside the bin: runs end there
+    while inside >> start & 1:
+        start += 1
     runs = 0
     in_run = False
     touches = False
     for i in range(1, 9):
         k = (start + i) % 8
-        if inside[k]:
+        if inside >> k & 1:
             if not in_run:
                 in_run = True
                 touches = False
