@@ -23,7 +23,9 @@ __all__ = []
 MAX_SWEEPS = 4
 #: A move must lower the summed compactness (see `relax_kernel`) by at least this
 #: much: a digital disc scores 1 / (2 pi) = 0.159, and a pixel on the rim of a
-#: bin of 100 pixels changes it by about 1e-3.
+#: bin of 100 pixels changes it by about 1e-3, of 3000 pixels by less than 1e-5
+#: (so the largest bins keep their shape; with 1e-9 the median roundness excess moved
+#: by at most 0.003 on the mocks and the real data).
 MIN_GAIN = 1e-5
 #: A move may raise the reduced chi-square of the pixel's surroundings against its
 #: bin by at most this much: pixels where the colour changes fast stay in the bin
