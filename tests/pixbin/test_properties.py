@@ -448,7 +448,7 @@ def test_default_growth_matches_reference(case):
 @settings(max_examples=2 * EXAMPLES, deadline=None)
 @given(kernel_cases(max_side=12))
 def test_relaxation_matches_reference(case):
-    """The default's relaxation step against its plain-Python statement (moves in ~1/4)."""
+    """The default's relaxation step against its plain-Python statement."""
     flux, var, valid, p = case
     with np.errstate(invalid='ignore'):
         error = np.sqrt(var)
