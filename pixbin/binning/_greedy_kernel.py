@@ -170,19 +170,31 @@ def _heap_pop(heap, size):
 
 
 @njit(cache=True, inline='always', error_model='numpy')
+def centroid_d2(py, px, n, sum_y, sum_x):
+    """
+    Squared distance from pixel ``(py, px)`` to the centroid of ``n`` pixels
+    whose coordinates sum to ``sum_y, sum_x``.
+
+    The offsets ``n * py - sum_y`` are exact integers, so the result does not
+    depend on where the grid starts (padding, cut-outs) or on its orientation.
+    """
+    dy = float(n * py - sum_y)
+    dx = float(n * px - sum_x)
+    return (dy * dy + dx * dx) / (float(n) * float(n))
+
+
+@njit(cache=True, inline='always', error_model='numpy')
 def centroid_key(py, px, sumy, sumx, nmem, core_d2):
     """
     Queue key of pixel ``(py, px)`` beyond the core of a bin of ``nmem`` pixels.
 
     ``sumy, sumx`` are the sums of the member coordinates.  The key is
     ``core_d2 + 1 + floor(16 d2)``, where ``d2`` is the squared distance from
-    the pixel to the bin's centroid: it sorts after every core pixel and
-    orders the others by distance in steps of 1/16 pixel squared.
+    the pixel to the bin's centroid (`centroid_d2`): it sorts after every core
+    pixel and orders the others by distance in steps of 1/16 pixel squared.
     """
-    dy = float(py * nmem - sumy)
-    dx = float(px * nmem - sumx)
-    d2 = CENTROID_STEPS * (dy * dy + dx * dx) / (float(nmem) * float(nmem))
-    return core_d2 + 1 + np.int64(d2)
+    # (scaling by a power of two is exact: the same as scaling before the division)
+    return core_d2 + 1 + np.int64(CENTROID_STEPS * centroid_d2(py, px, nmem, sumy, sumx))
 
 
 @njit(cache=True, error_model='numpy')

@@ -14,7 +14,8 @@ binned pixels do not change.  The step is documented in
 import numpy as np
 from numba import njit
 
-from ._greedy_kernel import _label_sums, _local_sed, _neighbour, _shape_chi2, _snr_reached
+from ._greedy_kernel import (_label_sums, _local_sed, _neighbour, _shape_chi2, _snr_reached,
+                             centroid_d2)
 
 __all__ = []
 
@@ -79,20 +80,6 @@ def _stays_connected(labels, p, py, px, ny, nx, lab):
 
 
 @njit(cache=True, inline='always', error_model='numpy')
-def _distance2(py, px, n, sum_y, sum_x):
-    """
-    Squared distance from pixel ``(py, px)`` to the centroid of ``n`` pixels
-    whose coordinates sum to ``sum_y, sum_x``.
-
-    The offsets ``n * py - sum_y`` are exact integers, so the result does not
-    depend on where the grid starts (padding, cut-outs) or on its orientation.
-    """
-    dy = float(n * py - sum_y)
-    dx = float(n * px - sum_x)
-    return (dy * dy + dx * dx) / (float(n) * float(n))
-
-
-@njit(cache=True, inline='always', error_model='numpy')
 def _border_grows(labels, p, py, px, ny, nx, a, b):
     """True when pixel ``p`` has more 4-neighbours in bin ``a`` than in bin ``b``."""
     in_a = 0
@@ -152,7 +139,7 @@ def relax_kernel(flux, var, valid, labels, ny, nx, nbins, snr, eta, sys_err2,
         for px in range(nx):
             lab = labels[py * nx + px]
             if lab > 0:
-                inertia[lab] += _distance2(py, px, count[lab], sum_y[lab], sum_x[lab])
+                inertia[lab] += centroid_d2(py, px, count[lab], sum_y[lab], sum_x[lab])
     trial = np.empty(nbands)
     trial_var = np.empty(nbands)
     local = np.empty(nbands)
@@ -179,7 +166,7 @@ def relax_kernel(flux, var, valid, labels, ny, nx, nbins, snr, eta, sys_err2,
                 continue
             na = count[a]
             # to the centroid of the others
-            da2 = _distance2(py, px, na - 1, sum_y[a] - py, sum_x[a] - px)
+            da2 = centroid_d2(py, px, na - 1, sum_y[a] - py, sum_x[a] - px)
             if da2 <= radius2:
                 continue
             # (the distance to the centroid with p is (na - 1) / na of that)
@@ -197,7 +184,7 @@ def relax_kernel(flux, var, valid, labels, ny, nx, nbins, snr, eta, sys_err2,
                 if b <= 0 or b == a or b == best:
                     continue
                 nb = count[b]
-                inertia_b = inertia[b] + (_distance2(py, px, nb, sum_y[b], sum_x[b])
+                inertia_b = inertia[b] + (centroid_d2(py, px, nb, sum_y[b], sum_x[b])
                                           * nb / (nb + 1))
                 change = inertia_b / ((nb + 1) * (nb + 1)) - inertia[b] / (nb * nb) - gain_a
                 if change >= best_change or _border_grows(labels, p, py, px, ny, nx, a, b):
@@ -230,7 +217,7 @@ def relax_kernel(flux, var, valid, labels, ny, nx, nbins, snr, eta, sys_err2,
             if best == 0:
                 continue
             nb = count[best]
-            inertia[best] += _distance2(py, px, nb, sum_y[best], sum_x[best]) * nb / (nb + 1)
+            inertia[best] += centroid_d2(py, px, nb, sum_y[best], sum_x[best]) * nb / (nb + 1)
             inertia[a] = inertia_a
             labels[p] = best
             count[a] -= 1

@@ -31,6 +31,12 @@ def shape_chi2(a, va, c, vc=None, sys_err=0.0):
     return float(np.sum((a - s * c) ** 2 / w) / (nbands - 1))
 
 
+def distance2(y, x, n, sum_y, sum_x):
+    """Squared distance from (y, x) to the centroid of n pixels with these coordinate sums."""
+    dy, dx = float(n * y - sum_y), float(n * x - sum_x)
+    return (dy * dy + dx * dx) / (float(n) * float(n))
+
+
 def snr_reached(total, variance, snr):
     need = snr > 0
     return bool(np.all(total[need] > 0)
@@ -78,12 +84,11 @@ def reference_greedy(flux, variance, snr, valid, ref_band, min_diameter, redchi2
 
         def centroid_key(p):
             # beyond every core key; squared distance to the members' centroid
-            # in steps of 1/16 pixel squared, as exact integers until the division
+            # in steps of 1/16 pixel squared
             y, x = divmod(p, nx)
-            n = len(members)
-            dy = float(y * n - sum(m // nx for m in members))
-            dx = float(x * n - sum(m % nx for m in members))
-            return core_d2 + 1 + int(16.0 * (dy * dy + dx * dx) / (float(n) * float(n)))
+            return core_d2 + 1 + int(16.0 * distance2(y, x, len(members),
+                                                      sum(m // nx for m in members),
+                                                      sum(m % nx for m in members)))
 
         def key(p):
             d2 = dist2(p)

@@ -8,7 +8,7 @@ checked against an independent implementation.
 """
 
 import numpy as np
-from reference_greedy import shape_chi2
+from reference_greedy import distance2, shape_chi2
 from scipy import ndimage
 
 from pixbin.binning._relax import CHI2_TOLERANCE, MAX_SWEEPS, MIN_GAIN
@@ -21,11 +21,6 @@ def reaches(total, variance, npix, snr, eta):
         if total[b] <= 0 or total[b] * total[b] < threshold * threshold * variance[b]:
             return False
     return True
-
-
-def distance2(y, x, n, sum_y, sum_x):
-    """Squared distance from (y, x) to the centroid of n pixels with these coordinate sums."""
-    return float((n * y - sum_y) ** 2 + (n * x - sum_x) ** 2) / float(n * n)
 
 
 def reference_relax(flux, variance, labels, snr, valid, min_diameter, redchi2_limit, sys_err,
