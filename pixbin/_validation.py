@@ -5,6 +5,7 @@ Input checks and the one normaliser that turns astropy inputs into arrays.
 Every error names the argument and shows what it got.
 """
 
+import functools
 import numbers
 import os
 from dataclasses import dataclass
@@ -42,7 +43,12 @@ def _is_logarithmic(unit):
 
 def is_flux_unit(unit):
     """True for a linear flux, flux density, surface brightness or count unit."""
-    unit = u.Unit(unit)
+    return _is_flux_unit(u.Unit(unit))
+
+
+@functools.lru_cache(maxsize=128)
+def _is_flux_unit(unit):
+    """`is_flux_unit` of a `~astropy.units.UnitBase` (units are immutable: cached)."""
     if _is_logarithmic(unit):
         return False
     for ref in _FLUX_LIKE_UNITS:
