@@ -30,9 +30,44 @@ _FLUX_LIKE_UNITS = (
     u.ph / u.s / u.cm**2,
     u.ct, u.ct / u.s, u.electron, u.electron / u.s, u.adu, u.adu / u.s,
     u.ph, u.ph / u.s,
-    u.dimensionless_unscaled,               # maggies and plain numbers
+    u.mgy,                                  # maggies: flux / 3631 Jy (SDSS, Legacy Surveys)
+    u.dimensionless_unscaled,               # plain numbers
 )
 _AREA_UNITS = (u.sr, u.beam, u.pix)
+
+
+#: One maggy: the AB zero point, 3631 Jy (maggies are the flux unit of SDSS and
+#: the Legacy Surveys).
+MAGGY = 3631 * u.Jy
+
+
+def convert_flux(quantity, unit, wavelengths=None):
+    """
+    ``quantity`` (a flux) in ``unit``.
+
+    f_nu and f_lambda convert at ``wavelengths`` (one per value along the
+    last axis, if given), and maggies convert to janskys with the AB zero
+    point, `MAGGY`; a conversion between maggies and f_lambda goes through
+    janskys.  Raises `~astropy.units.UnitsError` if there is no conversion.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from pixbin._validation import convert_flux
+    >>> convert_flux(2 * u.nmgy, u.uJy)  # doctest: +FLOAT_CMP
+    <Quantity 7.262 uJy>
+    >>> convert_flux(2 * u.nmgy, u.erg / u.s / u.cm**2 / u.AA, 5000 * u.AA)  # doctest: +FLOAT_CMP
+    <Quantity 8.70837132e-18 erg / (Angstrom s cm2)>
+    """
+    unit = u.Unit(unit)
+    ways = u.zero_point_flux(MAGGY) + (u.spectral_density(wavelengths)
+                                       if wavelengths is not None else [])
+    try:
+        return quantity.to(unit, ways)
+    except u.UnitsError:
+        if not (quantity.unit.is_equivalent(u.mgy) or unit.is_equivalent(u.mgy)):
+            raise
+        return quantity.to(u.Jy, ways).to(unit, ways)
 
 
 def _is_logarithmic(unit):
@@ -287,7 +322,7 @@ def _stack_images(images, name):
         label = f'{name}[{i}]'
         image_unit = check_flux_unit(image.unit, label)
         try:
-            scale = image_unit.to(unit)
+            scale = convert_flux(1.0 * image_unit, unit).value
         except u.UnitsError:
             raise u.UnitsError(f'{label} has unit {image_unit!s}, which does not convert '
                                f'to the unit of {name}[0], {unit!s}') from None

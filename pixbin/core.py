@@ -75,7 +75,8 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
         file is read with `pixbin.io.read_input` (the reader of ``pixbin
         bin``): a spectrophotometric piXedfit file gives its spectra too.  A
         spectral cube (a `specutils.Spectrum`) is refused.  It
-        needs a flux unit and an uncertainty of the same shape
+        needs a flux unit (a flux, flux density, surface brightness or count
+        unit, or maggies) and an uncertainty of the same shape
         (`~astropy.nddata.StdDevUncertainty`; `~astropy.nddata.VarianceUncertainty`
         and `~astropy.nddata.InverseVariance` are converted).  Its optional
         ``mask`` (True = bad) may be (ny, nx) or (nbands, ny, nx); its

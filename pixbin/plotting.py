@@ -211,21 +211,25 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
         raise ValueError(f'bin_ids must be between 1 and {binmap.nbins}, got {ids.tolist()}')
     if ax is None:
         ax = plt.figure(figsize=(7.5, 4.8)).add_subplot()
+    from ._validation import convert_flux
+
     unit = binmap.flux.unit if unit is None else u.Unit(unit)
     known = binmap.band_wavelengths is not None
     if known:
         wave = binmap.band_wavelengths.to(u.um, equivalencies=u.spectral())
-        convert = u.spectral_density(binmap.band_wavelengths)
+        bands = binmap.band_wavelengths
     else:
-        wave, convert = np.arange(binmap.nbands) * u.one, []
-        if not binmap.flux.unit.is_equivalent(unit):
+        wave, bands = np.arange(binmap.nbands) * u.one, None
+        try:
+            convert_flux(1 * binmap.flux.unit, unit)
+        except u.UnitsError:
             raise u.UnitsError(f'unit {unit!s} is not {binmap.flux.unit!s} or a unit that it '
                                f'converts to without wavelengths: give band_wavelengths= to '
-                               f'bin_pixels to plot in it')
+                               f'bin_pixels to plot in it') from None
     spec = getattr(binmap, 'spectra', None) if spectra and known else None
     for i in ids:
-        flux = binmap.flux[i - 1].to(unit, convert)
-        err = binmap.flux_err[i - 1].to(unit, convert)
+        flux = convert_flux(binmap.flux[i - 1], unit, bands)
+        err = convert_flux(binmap.flux_err[i - 1], unit, bands)
         container = ax.errorbar(wave.value, flux.value, yerr=err.value, fmt='o', ms=5,
                                 capsize=2, label=f'bin {i}', zorder=3)
         colour = container.lines[0].get_color()
@@ -233,7 +237,7 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
             row = binmap.spectrum_index(i)
             if row is not None:
                 sw = spec.spectral_axis.to(u.um, equivalencies=u.spectral())
-                sf = spec.flux[row].to(unit, u.spectral_density(spec.spectral_axis))
+                sf = convert_flux(spec.flux[row], unit, spec.spectral_axis)
                 ax.plot(sw.value, sf.value, '-', lw=0.7, color=colour, alpha=0.8, zorder=2)
     from matplotlib.ticker import FuncFormatter, LogLocator
     if known:

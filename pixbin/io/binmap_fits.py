@@ -48,6 +48,7 @@ from astropy.table import Table
 from .._covariance import TabulatedCovariance
 from .._package_version import version
 from .._sums import bin_centroids, first_pixels
+from .._validation import convert_flux
 from ..binmap import BinMap
 from ._atomic import atomic_path
 from ._units import parse_fits_unit
@@ -86,7 +87,7 @@ def _pixedfit_values(quantity, wavelengths):
         return quantity.value, scale, 'erg/s/cm^2/A'
     if wavelengths is not None:
         try:
-            values = quantity.to_value(PIXEDFIT_UNIT, u.spectral_density(wavelengths))
+            values = convert_flux(quantity, PIXEDFIT_UNIT, wavelengths).value
             return values, 1.0, 'erg/s/cm^2/A'
         except u.UnitsError:
             pass

@@ -5,6 +5,7 @@ import astropy.units as u
 import numpy as np
 import pytest
 from astropy.nddata import NDData, StdDevUncertainty, UnknownUncertainty
+from numpy.testing import assert_allclose
 
 from pixbin import bin_pixels
 
@@ -107,3 +108,20 @@ def test_invalid_data_do_not_need_valid_uncertainty():
     bm = bin_pixels(c, 5, mask=np.pad(np.ones((1, 1), bool), ((0, 7), (0, 7))))
     assert bm.labels[0, 0] == 0 and bm.labels[1, 1] == 0
     assert bm.meta['nvalid'] == 62
+
+
+def test_maggies_are_a_flux_unit():
+    """Nanomaggies (SDSS, Legacy Surveys) bin as they are and mix with janskys."""
+    bm = bin_pixels(cube(unit='nanomaggy'), 5)
+    assert bm.flux.unit == u.nmgy
+    assert_allclose(bm.flux.value, np.outer(bm.npix, [5.0, 5.0, 5.0]))
+    # a list of images: each converted to the first's unit with the AB zero point
+    images = [cube(shape=(8, 8), unit='nmgy'), cube(shape=(8, 8), unit='uJy', err=3.631)]
+    images[1].data[...] = 5 * 3.631
+    bm = bin_pixels(images, 5)
+    assert bm.flux.unit == u.nmgy
+    assert_allclose(bm.flux.value, np.outer(bm.npix, [5.0, 5.0]))
+    assert_allclose(bm.flux_err.value, np.outer(np.sqrt(bm.npix), [1.0, 1.0]))
+    # and the bin SEDs plot in janskys
+    ax = bm.plot_sed(1, unit='uJy')
+    assert_allclose(ax.containers[0].lines[0].get_ydata(), 5 * 3.631 * bm.npix[0])

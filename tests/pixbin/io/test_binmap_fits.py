@@ -273,3 +273,18 @@ def test_labels_and_flux_that_disagree(photometric, tmp_path):
 def test_only_binmaps_with_photometry_are_written(tmp_path):
     with pytest.raises(ValueError, match='only a BinMap with photometry'):
         BinMap(np.array([[1]])).write(tmp_path / 'x.fits')
+
+
+def test_maggies_are_converted_for_pixedfit(tmp_path):
+    # nanomaggies (SDSS, Legacy Surveys): 3.631 uJy each, then f_lambda at the band
+    bm = BinMap(np.array([[1, 2]]), flux=[[1.0, 2.0], [3.0, 4.0]] * u.nmgy,
+                flux_err=[[0.1, 0.1], [0.1, 0.1]] * u.nmgy, band_wavelengths=[5000, 7000] * u.AA)
+    bm.write(tmp_path / 'nmgy.fits')
+    with fits.open(tmp_path / 'nmgy.fits') as hdu:
+        assert hdu['bin_map'].header['bunit'] == 'erg/s/cm^2/A'
+        expected = (3 * 3.631 * u.uJy).to_value(u.erg / u.s / u.cm**2 / u.AA,
+                                                u.spectral_density(5000 * u.AA))
+        assert_allclose(hdu['bin_flux'].data[0, 0, 1], expected)
+    back = read_binmap(tmp_path / 'nmgy.fits')
+    assert back.flux.unit == u.nmgy
+    assert_array_equal(back.flux.value, [[1, 2], [3, 4]])
