@@ -29,6 +29,7 @@ _FLUX_LIKE_UNITS = (
     u.ph / u.s / u.cm**2 / u.Hz,
     u.ph / u.s / u.cm**2,
     u.ct, u.ct / u.s, u.electron, u.electron / u.s, u.adu, u.adu / u.s,
+    u.DN, u.DN / u.s,                       # data numbers (WISE, 2MASS)
     u.ph, u.ph / u.s,
     u.mgy,                                  # maggies: flux / 3631 Jy (SDSS, Legacy Surveys)
     u.dimensionless_unscaled,               # plain numbers

@@ -125,3 +125,8 @@ def test_maggies_are_a_flux_unit():
     # and the bin SEDs plot in janskys
     ax = bm.plot_sed(1, unit='uJy')
     assert_allclose(ax.containers[0].lines[0].get_ydata(), 5 * 3.631 * bm.npix[0])
+
+
+@pytest.mark.parametrize('unit', ['DN', 'DN/s', 'adu', 'electron/s', 'nmgy', 'MJy/sr', 'Jy/beam'])
+def test_linear_units_of_instruments_are_accepted(unit):
+    assert bin_pixels(cube(unit=unit), 5).flux.unit == u.Unit(unit)
