@@ -21,11 +21,16 @@ _WORDS = {
     'electrons': 'electron', 'elec': 'electron',
     'ang': 'Angstrom', 'angs': 'Angstrom', 'angstroms': 'Angstrom', 'angstrom': 'Angstrom',
     'sec': 's', 'secs': 's', 'seconds': 's',
+    'adu': 'adu', 'dn': 'DN',
+    'nanomaggy': 'nmgy', 'nanomaggies': 'nmgy', 'nmgy': 'nmgy',
+    'maggy': 'mgy', 'maggies': 'mgy', 'mgy': 'mgy',
 }
 # One-letter words in upper case: 'S' is the second in COUNTS/S (astropy: siemens),
 # 'A' the Angstrom in erg/s/cm^2/A (astropy: ampere, never part of a flux unit).
 _LETTERS = {'S': 's', 'A': 'Angstrom'}
 _WORD = re.compile(r'(?<![\d.])[A-Za-z]+')
+# 'e-' for electrons (e-/s), not the exponent of a number (1e-17)
+_ELECTRON = re.compile(r'(?<![\w.])e-(?![\d.])')
 _PER_SPAXEL = re.compile(r'\s*(/|\bper\b)\s*(spaxel|spaxels|spx)\b\s*$', re.IGNORECASE)
 _POWER = re.compile(r'^\((.*)\)\s*(\*\*|\^)\s*\(?\s*([+-]?\d+)\s*\)?$')
 
@@ -36,15 +41,16 @@ def _rewrite(text):
         if w in _LETTERS:
             return _LETTERS[w]
         return _WORDS.get(w.lower(), w)
-    return _WORD.sub(word, text)
+    return _WORD.sub(word, _ELECTRON.sub('electron', text))
 
 
 def parse_fits_unit(text, what):
     """
     The astropy unit of a FITS unit string, old instrument spellings included.
 
-    Besides what `astropy.units.Unit` reads, this reads ``COUNTS/S`` and
-    ``ELECTRONS/S`` (``ct / s``, ``electron / s``), ``Ang`` and a final ``A``
+    Besides what `astropy.units.Unit` reads, this reads ``COUNTS/S``,
+    ``ELECTRONS/S`` and ``e-/s`` (``ct / s``, ``electron / s``), ``ADU`` and
+    ``DN`` in any case, ``nanomaggies`` and ``NMGY`` (``nmgy``), ``Ang`` and a final ``A``
     for Angstrom, ``(...)**2`` (the square of a unit, as MUSE writes its
     variance), and ``1E-17 erg/s/cm^2/Ang/spaxel`` as MaNGA writes it (the
     value of a spaxel is the flux inside it: ``/spaxel`` is dropped).
@@ -79,6 +85,8 @@ def parse_fits_unit(text, what):
     Unit("1e-17 erg / (Angstrom s cm2)")
     >>> parse_fits_unit('erg/s/cm^2/A', 'BUNIT')
     Unit("erg / (Angstrom s cm2)")
+    >>> parse_fits_unit('nanomaggies', 'BUNIT'), parse_fits_unit('ADU', 'BUNIT')
+    (Unit("nmgy"), Unit("adu"))
     """
     if not isinstance(text, str) or not text.strip():
         raise u.UnitsError(f'{what}: expected a unit string, got {text!r}')

@@ -213,6 +213,17 @@ def test_no_layout_lists_extensions_and_needs(tmp_path):
     ('erg/s/cm^2/A', u.erg / u.s / u.cm**2 / u.AA),
     ('MJy/sr', u.MJy / u.sr),
     ('Jy', u.Jy),
+    ('nanomaggy', u.nmgy),       # SDSS, the Legacy Surveys
+    ('nanomaggies', u.nmgy),
+    ('NMGY', u.nmgy),
+    ('maggies', u.mgy),
+    ('ADU', u.adu),
+    ('ADU/s', u.adu / u.s),
+    ('DN', u.DN),                # WISE, 2MASS
+    ('dn/sec', u.DN / u.s),
+    ('e-/s', u.electron / u.s),
+    ('e-', u.electron),
+    ('1e-17 erg/s/cm2/A', 1e-17 * u.erg / u.s / u.cm**2 / u.AA),
 ])
 def test_parse_fits_unit(text, unit):
     parsed = parse_fits_unit(text, 'BUNIT')
