@@ -258,17 +258,20 @@ def binmap_to_hdulist(bm, compress=True):
         hdus.append(fits.ImageHDU(wave_aa, name='SPEC_WAVE'))
         hdus[-1].header['BUNIT'] = 'Angstrom'
         target = u.Unit(scale * PIXEDFIT_UNIT) if bunit == 'erg/s/cm^2/A' else spectra.flux.unit
-        density = u.spectral_density(spectral_axis)
-        if not spectra.flux.unit.is_equivalent(target, density):
+        try:
+            values = convert_flux(spectra.flux, target, spectral_axis).value
+        except u.UnitsError:
             target = spectra.flux.unit
+            values = spectra.flux.value
         full = np.zeros((bm.nbins, spectral_axis.size))
-        full[bm.spec_bin_ids - 1] = spectra.flux.to_value(target, density)
+        full[bm.spec_bin_ids - 1] = values
         spec_header = fits.Header()
         spec_header['BUNIT'] = target.to_string()
         hdus.append(_compressed(_paint(bm.spec_labels, full), 'BIN_SPEC_FLUX', spec_header,
                                 compress))
         if spectra.uncertainty is not None:
-            full[bm.spec_bin_ids - 1] = spectra.uncertainty.quantity.to_value(target, density)
+            full[bm.spec_bin_ids - 1] = convert_flux(spectra.uncertainty.quantity, target,
+                                                     spectral_axis).value
             hdus.append(_compressed(_paint(bm.spec_labels, full), 'BIN_SPEC_FLUXERR',
                                     spec_header, compress))
     # exact per-bin values in the bin map's own unit

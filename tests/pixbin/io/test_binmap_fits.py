@@ -288,3 +288,26 @@ def test_maggies_are_converted_for_pixedfit(tmp_path):
     back = read_binmap(tmp_path / 'nmgy.fits')
     assert back.flux.unit == u.nmgy
     assert_array_equal(back.flux.value, [[1, 2], [3, 4]])
+
+
+def test_spectra_in_maggies_are_converted_for_pixedfit(specphot, tmp_path):
+    # the mock IFU spectra of the specphot fixture, in nanomaggies
+    from astropy.nddata import StdDevUncertainty
+    from specutils import Spectrum
+
+    from pixbin._validation import convert_flux
+    cube = pixbin.datasets.make_mock_galaxy(shape=(50, 50))
+    spectra, footprint = pixbin.datasets.make_mock_ifu(shape=(50, 50))
+    wave = spectra.spectral_axis[:, None, None]
+    in_nmgy = Spectrum(flux=convert_flux(spectra.flux, u.nmgy, wave), wcs=spectra.wcs,
+                       meta=spectra.meta, uncertainty=StdDevUncertainty(
+                           convert_flux(spectra.uncertainty.quantity, u.nmgy, wave)))
+    nmgy = bin_pixels(cube, SNR_7_BANDS, ref_band=4, min_diameter=4, spectra=in_nmgy,
+                      spec_region=footprint)
+    assert nmgy.spectra.flux.unit == u.nmgy
+    specphot.write(tmp_path / 'flam.fits')
+    nmgy.write(tmp_path / 'nmgy.fits')
+    with fits.open(tmp_path / 'flam.fits') as flam, fits.open(tmp_path / 'nmgy.fits') as hdu:
+        for name in ('bin_spec_flux', 'bin_spec_fluxerr'):
+            assert hdu[name].header['BUNIT'] == flam[name].header['BUNIT']
+            assert_allclose(hdu[name].data, flam[name].data, rtol=1e-10)
