@@ -34,6 +34,22 @@ def _band(text):
     return int(text) if text.lstrip('-').isdigit() else text
 
 
+def _diameter(text):
+    """'4' (pixels), '4pix' or an angle '0.8arcsec' -> float or Quantity."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        value = u.Quantity(text)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not (value.unit == u.pix or value.unit.physical_type == 'angle'):
+        raise argparse.ArgumentTypeError(f'expected a number of pixels or an angle with its '
+                                         f'unit, e.g. 4 or 0.8arcsec, got {text!r}')
+    return value
+
+
 def _bands(text):
     """'4760-4950,4950-5150' or '0.476-0.495um' -> Quantity (n, 2)."""
     from ._windows import parse_bands_text
@@ -89,9 +105,9 @@ OPTIONS = {option.name: option for option in (
            "that can reach the S/N; 'greedy' is piXedfit's scheme", choices=tuple(METHODS)),
     Option('ref_band', None, 'band index or name that orders the seeds', parse=_band,
            default_text='the band with the highest total S/N'),
-    Option('min_diameter', 2.0, 'diameter in pixels of the core disc of a bin (not a '
-           'guaranteed minimum size), e.g. the PSF FWHM',
-           parse=float),
+    Option('min_diameter', 2.0, 'diameter of the core disc of a bin (not a guaranteed '
+           'minimum size), e.g. the PSF FWHM: in pixels, or an angle with its unit '
+           '(0.8arcsec) converted with the WCS pixel scale', parse=_diameter),
     Option('redchi2_limit', 4.0, 'largest reduced chi-square between a pixel SED and its '
            'bin SED', parse=float),
     Option('sys_err', None, 'fractional systematic error in the shape tests', parse=float,

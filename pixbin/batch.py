@@ -3,6 +3,7 @@
 Binning many cubes in parallel: `bin_many` and ``pixbin batch``.
 """
 
+import argparse
 import glob
 import os
 import time
@@ -68,13 +69,16 @@ def read_config(path):
         min_diameter = 4
         redchi2_limit = 4.0
 
-    Spectral cubes take their wavelength windows as text, in Angstrom unless a
-    unit follows a window: ``bands = "4760-4950,4950-5150,5150-5370"``.
+    A value given as text is read as on the command line: ``min_diameter =
+    "0.8arcsec"`` is an angle (converted with the WCS pixel scale of each
+    cube), and spectral cubes take their wavelength windows in Angstrom
+    unless a unit follows a window: ``bands = "4760-4950,4950-5150,5150-5370"``.
 
     Raises
     ------
     ValueError
-        If the file is not valid TOML or has unknown options.
+        If the file is not valid TOML, has unknown options or a text value
+        that does not read (the message names the option).
 
     Examples
     --------
@@ -86,10 +90,10 @@ def read_config(path):
     ... [pixbin]
     ... snr = [10, 10, 0]
     ... ref_band = "sdss_r"
-    ... min_diameter = 4
+    ... min_diameter = "0.8 arcsec"
     ... ''')
     >>> read_config(path)
-    {'snr': [10, 10, 0], 'ref_band': 'sdss_r', 'min_diameter': 4}
+    {'snr': [10, 10, 0], 'ref_band': 'sdss_r', 'min_diameter': <Quantity 0.8 arcsec>}
     """
     try:
         import tomllib
@@ -106,7 +110,15 @@ def read_config(path):
     if unknown:
         raise ValueError(f'{path}: unknown option(s) {unknown}; options are '
                          f'{list(BIN_OPTIONS)}')
-    return dict(config)
+    config = dict(config)
+    for name, value in config.items():
+        parse = OPTIONS[name].parse
+        if isinstance(value, str) and parse not in (None, bool):
+            try:
+                config[name] = parse(value)
+            except argparse.ArgumentTypeError as exc:
+                raise ValueError(f'{path}: option {name}: {exc}') from None
+    return config
 
 
 def _expand(paths):

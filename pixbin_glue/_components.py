@@ -498,6 +498,27 @@ def celestial_coords(data, axes):
     return coords.celestial
 
 
+def spatial_array_axes(data):
+    """The two spatial array axes of an image or a cube: all but its band axis."""
+    axis = band_axis(data)
+    return (0, 1) if axis is None else tuple(a for a in range(3) if a != axis)
+
+
+def pixel_scale_of(data):
+    """
+    The mean pixel scale (an angle) of the celestial WCS that pixbin gets
+    with ``data`` (`celestial_coords` on its spatial axes), or None.
+    """
+    from pixbin._reproject import pixel_scale
+    wcs = celestial_coords(data, spatial_array_axes(data))
+    if wcs is None:
+        return None
+    try:
+        return pixel_scale(wcs)
+    except ValueError:
+        return None
+
+
 def unit_of(cid, what):
     """
     The astropy unit of a component, from ``data.get_component(cid).units``,
@@ -750,6 +771,5 @@ def cube_nddata(data, components, *, unit=None, uncertainty_unit=None):
         meta['band_names'] = names
     if wave is not None:
         meta['band_wavelengths'] = wave
-    axes = (0, 1) if data.ndim == 2 else tuple(a for a in range(3) if a != axis)
     return NDData(flux, uncertainty=uncertainty, unit=unit, mask=mask,
-                  wcs=celestial_coords(data, axes), meta=meta)
+                  wcs=celestial_coords(data, spatial_array_axes(data)), meta=meta)

@@ -17,7 +17,7 @@ from .._binning import bin_data, unique_label
 from .._components import (SAME_AS_FLUX, UNCERTAINTY_TYPES, ComponentChoiceError, band_info,
                            candidate_components, default_windows_of, err_unit_of,
                            find_flux_components, flux_unit_of, grid_shape, is_flux_cube,
-                           spectral_axis)
+                           pixel_scale_of, spectral_axis)
 from .._links import spatial_axes
 
 __all__ = ['BinPixelsDialog', 'parse_windows', 'windows_text']
@@ -320,11 +320,24 @@ class BinPixelsDialog(QtWidgets.QDialog):
         form = QtWidgets.QFormLayout(box)
         self.combo_ref = QtWidgets.QComboBox()
         self.spin_diameter = QtWidgets.QDoubleSpinBox()
-        self.spin_diameter.setRange(1.0, 1000.0)
-        self.spin_diameter.setDecimals(1)
-        self.spin_diameter.setValue(OPTIONS['min_diameter'].default)
-        self.spin_diameter.setSuffix(' pixels')
         self.spin_diameter.setToolTip(f"min_diameter: {OPTIONS['min_diameter'].help}")
+        # the diameter in pixels, or in arcsec when the dataset has a celestial WCS
+        self.combo_diameter_unit = QtWidgets.QComboBox()
+        self.combo_diameter_unit.addItem('pixels', None)
+        self.combo_diameter_unit.addItem('arcsec', u.arcsec)
+        self._pixel_scale = pixel_scale_of(self.data)
+        if self._pixel_scale is None:
+            self.combo_diameter_unit.model().item(1).setEnabled(False)
+            self.combo_diameter_unit.setToolTip(f'{self.data.label!r} has no celestial WCS: '
+                                                f'the diameter is in pixels')
+        else:
+            self.combo_diameter_unit.setToolTip(
+                f'pixel scale {self._pixel_scale.to_value(u.arcsec):.4g} arcsec')
+        self._set_diameter_unit(None, OPTIONS['min_diameter'].default)
+        self.combo_diameter_unit.currentIndexChanged.connect(self._diameter_unit_changed)
+        diameter = QtWidgets.QHBoxLayout()
+        diameter.addWidget(self.spin_diameter, stretch=1)
+        diameter.addWidget(self.combo_diameter_unit)
         self.spin_chi2 = QtWidgets.QDoubleSpinBox()
         self.spin_chi2.setRange(0.01, 1e6)
         self.spin_chi2.setValue(OPTIONS['redchi2_limit'].default)
@@ -335,10 +348,33 @@ class BinPixelsDialog(QtWidgets.QDialog):
             'unbinned': 'stay unbinned', 'merge': 'join the best-matching neighbour bin'})
         form.addRow('Method', self.combo_method)
         form.addRow('Reference band', self.combo_ref)
-        form.addRow('Core diameter', self.spin_diameter)
+        form.addRow('Core diameter', diameter)
         form.addRow('Reduced chi-square limit', self.spin_chi2)
         form.addRow('Pixels below the S/N', self.combo_leftovers)
         return box
+
+    def _set_diameter_unit(self, unit, value):
+        """Show the core diameter ``value`` in ``unit`` (None: pixels)."""
+        if unit is None:
+            self.spin_diameter.setDecimals(1)
+            self.spin_diameter.setRange(1.0, 10000.0)
+        else:
+            self.spin_diameter.setDecimals(3)
+            self.spin_diameter.setRange(0.001, 1e6)
+        self.spin_diameter.setValue(value)
+
+    def _diameter_unit_changed(self, index):
+        """Keep the diameter when its unit changes: 4 pixels at 0.2 arcsec are 0.8 arcsec."""
+        unit = self.combo_diameter_unit.itemData(index)
+        scale = self._pixel_scale.to_value(u.arcsec)
+        value = self.spin_diameter.value()
+        self._set_diameter_unit(unit, value / scale if unit is None else value * scale)
+
+    def min_diameter(self):
+        """The core diameter: pixels (float) or an angle (Quantity)."""
+        unit = self.combo_diameter_unit.currentData()
+        value = self.spin_diameter.value()
+        return value if unit is None else value * unit
 
     def _spectra_box(self):
         box = self.box_spectra = QtWidgets.QGroupBox('Spectra (optional)')
@@ -569,7 +605,7 @@ class BinPixelsDialog(QtWidgets.QDialog):
                       uncertainty_type=self.combo_kind.currentData(),
                       method=self.combo_method.currentData(),
                       ref_band=self.combo_ref.currentData(),
-                      min_diameter=self.spin_diameter.value(),
+                      min_diameter=self.min_diameter(),
                       redchi2_limit=self.spin_chi2.value(),
                       label=self.edit_label.text().strip() or None)
         unit = self.edit_unit.text().strip()

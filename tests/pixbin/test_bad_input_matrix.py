@@ -592,7 +592,11 @@ def test_cli_unwritable_output_folder(files, tmp_path, capsys, monkeypatch):
     (['bin', 'x.fits', '-o', 'y.fits', '--snr', 'ten'], 'expected a number or comma-separated'),
     (['bin', 'x.fits', '-o', 'y.fits', '--snr', ''], 'expected a number or comma-separated'),
     (['bin', 'x.fits', '-o', 'y.fits', '--snr', '5', '--min-diameter', 'abc'],
-     "argument --min-diameter: invalid float value: 'abc'"),
+     "argument --min-diameter: expected a number of pixels or an angle with its unit, e.g. 4 "
+     "or 0.8arcsec, got 'abc'"),
+    (['bin', 'x.fits', '-o', 'y.fits', '--snr', '5', '--min-diameter', '2 km'],
+     "argument --min-diameter: expected a number of pixels or an angle with its unit, e.g. 4 "
+     "or 0.8arcsec, got '2 km'"),
     (['bin', 'x.fits', '-o', 'y.fits', '--snr', '5', '--leftovers', 'sweep'],
      "argument --leftovers: invalid choice: 'sweep'"),
     (['bin', 'x.fits', '-o', 'y.fits'], 'the following arguments are required: --snr'),

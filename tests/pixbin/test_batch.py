@@ -84,6 +84,32 @@ def test_config_file_and_options(tmp_path):
     assert output_path('/a/b/ngc309.fits.gz', 'out') == os.path.join('out', 'ngc309_bins.fits')
 
 
+def test_config_text_values_are_read_as_on_the_command_line(cubes, tmp_path):
+    """min_diameter = "6arcsec" is an angle, converted with each cube's WCS (1.5 arcsec)."""
+    import astropy.units as u
+    config = tmp_path / 'params.toml'
+    config.write_text('snr = "10,10,10,10,10,10,10,0,0,0,0,0"\nref_band = "4"\n'
+                      'min_diameter = "6arcsec"\nbands = "4000-4500,0.5-0.55um"\n')
+    options = read_config(config)
+    assert options['snr'] == SNR and options['ref_band'] == 4
+    assert options['min_diameter'] == 6 * u.arcsec
+    np.testing.assert_allclose(options['bands'].to_value(u.AA), [[4000, 4500], [5000, 5500]],
+                               rtol=1e-12)
+    del options['bands']
+    table = bin_many(str(cubes / 'gal1.fits'), tmp_path / 'out', scheduler='serial',
+                     progress=False, **options)
+    bm = pixbin.read_binmap(table['output'][0])
+    assert bm.meta['min_diameter'] == 4.0
+    direct = pixbin.bin_pixels(pixbin.io.read_cube(cubes / 'gal1.fits'), SNR, ref_band=4,
+                               min_diameter=4)
+    assert_array_equal(bm.labels, direct.labels)
+    config.write_text('snr = 5\nmin_diameter = "6 s"\n')
+    with pytest.raises(ValueError, match=r"params.toml: option min_diameter: expected a number "
+                                         r"of pixels or an angle with its unit, e.g. 4 or "
+                                         r"0.8arcsec, got '6 s'"):
+        read_config(config)
+
+
 def test_batch_command(cubes, tmp_path, capsys):
     config = tmp_path / 'params.toml'
     config.write_text('snr = [10, 10, 10, 10, 10, 10, 10, 0, 0, 0, 0, 0]\nref_band = 4\n')

@@ -91,6 +91,30 @@ def test_bin_method_option(cube_file, tmp_path):
                               pixbin.read_binmap(tmp_path / 'complete.fits').labels)
 
 
+def test_bin_min_diameter_as_an_angle(cube_file, tmp_path, capsys):
+    """--min-diameter takes an angle, converted with the WCS pixel scale (1.5 arcsec here)."""
+    snr = ','.join(['10'] * 7 + ['0'] * 5)
+    out = tmp_path / 'angle.fits'
+    assert main(['bin', str(cube_file), '--snr', snr, '--min-diameter', '6arcsec', '-o',
+                 str(out), '--no-progress']) == 0
+    bm = pixbin.read_binmap(out)
+    expected = pixbin.bin_pixels(pixbin.io.read_cube(cube_file), [10] * 7 + [0] * 5,
+                                 min_diameter=4)
+    np.testing.assert_array_equal(bm.labels, expected.labels)
+    assert bm.meta['min_diameter'] == 4.0
+    assert not np.array_equal(bm.labels, pixbin.bin_pixels(
+        pixbin.io.read_cube(cube_file), [10] * 7 + [0] * 5, min_diameter=6).labels)
+    capsys.readouterr()
+    for text in ('6s', 'six', '6 furlongs'):         # a time, no number, no unit astropy knows
+        with pytest.raises(SystemExit) as info:
+            main(['bin', str(cube_file), '--snr', '10', '--min-diameter', text, '-o',
+                  str(tmp_path / 'x.fits')])
+        assert info.value.code == 2
+        assert (f'argument --min-diameter: expected a number of pixels or an angle with its '
+                f'unit, e.g. 4 or 0.8arcsec, got {text!r}') in capsys.readouterr().err
+    assert not (tmp_path / 'x.fits').exists()
+
+
 def test_bin_progress_bar_on_stderr(cube_file, tmp_path, capsys):
     assert main(['bin', str(cube_file), '--snr', '5', '-o', str(tmp_path / 'b.fits'),
                  '--progress']) == 0

@@ -136,6 +136,10 @@ def muse(out, path):
     dialog.edit_windows.setText(IFU_WINDOWS)
     dialog.edit_windows.editingFinished.emit()
     dialog.set_snr(IFU_SNR)
+    # the core diameter as an angle: MUSE's seeing, 0.8 arcsec (4 spaxels)
+    unit = dialog.combo_diameter_unit
+    unit.setCurrentIndex(unit.findText('arcsec'))
+    dialog.spin_diameter.setValue(0.8)
     dialog.show()
     settle()
     dialog.grab().save(os.path.join(out, 'glue_ifu_dialog.png'))

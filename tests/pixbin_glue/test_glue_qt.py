@@ -143,6 +143,43 @@ def test_dialog_method(app, qtbot, mock):
     assert not np.array_equal(greedy.labels, pixbin.bin_pixels(mock[0], SNR, **BIN_KW).labels)
 
 
+def test_dialog_core_diameter_in_arcsec(app, qtbot, mock):
+    """With a celestial WCS the core diameter can be given in arcsec (the PSF FWHM)."""
+    import astropy.units as u
+
+    from pixbin_glue.qt.dialog import BinPixelsDialog
+    dc = app.data_collection
+    dialog = BinPixelsDialog(dc['cube'], dc)
+    qtbot.addWidget(dialog)
+    combo = dialog.combo_diameter_unit
+    assert combo.currentText() == 'pixels' and combo.model().item(1).isEnabled()
+    assert combo.toolTip() == 'pixel scale 1.5 arcsec'          # the mock's WCS
+    dialog.spin_diameter.setValue(3)
+    combo.setCurrentIndex(combo.findText('arcsec'))
+    assert dialog.spin_diameter.value() == 4.5                  # 3 pixels of 1.5 arcsec
+    assert dialog.min_diameter() == 4.5 * u.arcsec
+    dialog.spin_diameter.setValue(6.0)
+    combo.setCurrentIndex(combo.findText('pixels'))
+    assert dialog.spin_diameter.value() == 4.0 and dialog.min_diameter() == 4.0
+    combo.setCurrentIndex(combo.findText('arcsec'))
+    dialog.set_snr(SNR)
+    dialog.combo_ref.setCurrentIndex(dialog.combo_ref.findText('sdss_r'))
+    qtbot.mouseClick(dialog.buttons.button(QtWidgets.QDialogButtonBox.Ok), QtCore.Qt.LeftButton)
+    assert dialog.label_message.text() == ''
+    bins = dialog.result_data
+    direct = pixbin.bin_pixels(mock[0], SNR, ref_band='sdss_r', min_diameter=4)
+    np.testing.assert_array_equal(bins.get_data(bins.id['bin']), direct.labels)
+    assert pixbin_glue.binmap_from_data(bins).meta['min_diameter'] == 4.0
+    # without a celestial WCS, only pixels
+    plain = Data(label='plain', FLUX=mock[0].data, FLUX_ERR=mock[0].uncertainty.array)
+    dc.append(plain)
+    other = BinPixelsDialog(plain, dc)
+    qtbot.addWidget(other)
+    assert not other.combo_diameter_unit.model().item(1).isEnabled()
+    assert other.combo_diameter_unit.toolTip() == \
+        "'plain' has no celestial WCS: the diameter is in pixels"
+
+
 def test_dialog_with_spectra(app, qtbot, mock):
     from pixbin_glue.qt.dialog import BinPixelsDialog
     dc = app.data_collection
