@@ -130,11 +130,28 @@ def _info(args):
         axis = bm.spectra.spectral_axis.to(u.AA, equivalencies=u.spectral())
         print(f'  spectra: {axis.size} wavelengths, {axis.min():.6g} to {axis.max():.6g}')
     params = {k: v for k, v in bm.meta.items() if k != 'snr'}
+    if 'min_diameter' in params:
+        params['min_diameter'] = _diameter_text(params['min_diameter'], bm.wcs)
     if params:
         print('  parameters: ' + ', '.join(f'{k}={v}' for k, v in params.items()))
     if bm.covariance is not None:
         print(f'  covariance correction: {bm.covariance!r}')
     return 0
+
+
+def _diameter_text(pixels, wcs):
+    """The core diameter in pixels, and the angle it spans with a celestial WCS."""
+    try:
+        text = f'{float(pixels):g} px'
+    except (TypeError, ValueError):
+        return pixels
+    if wcs is None:
+        return text
+    from ._reproject import pixel_scale
+    try:
+        return text + f' ({(float(pixels) * pixel_scale(wcs)).to_value(u.arcsec):.4g} arcsec)'
+    except ValueError:                   # no sky positions (a UnitsError is a ValueError)
+        return text
 
 
 def _pixel_counts(bm):

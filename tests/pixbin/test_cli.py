@@ -132,6 +132,8 @@ def test_info_summarises(cube_file, tmp_path, capsys):
     assert f'{bm.nbins} bins on a 50 x 50 pixel grid' in text
     assert 'WCS: yes' in text and 'sdss_r' in text and 'threshold 8' in text
     assert 'covariance correction: 1.62' in text
+    # the core diameter in pixels and, with the WCS (1.5 arcsec pixels), as an angle
+    assert 'min_diameter=2 px (3 arcsec),' in text
 
 
 @pytest.mark.parametrize('args, message', [
