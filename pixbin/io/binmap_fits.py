@@ -114,7 +114,7 @@ def _paint(labels, per_bin):
     Per-pixel image (nlead, ny, nx) of per-bin values (nbins, nlead); 0 outside bins.
 
     Made plane by plane from a (nlead, nbins + 1) table, in the order it is
-    written: for a MUSE cube's spectra 3-4 times faster than gathering
+    written: for MUSE spectra (3681 x 160 x 160) 2.5-3.5 times faster than gathering
     whole spectra and moving their axis.
     """
     table = np.zeros((per_bin.shape[1], per_bin.shape[0] + 1))
