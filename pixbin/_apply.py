@@ -8,7 +8,7 @@ from astropy.nddata import NDData, StdDevUncertainty
 
 from ._spectra import is_spectrum, parse_spectra, sum_spectra
 from ._sums import sum_by_bin
-from ._validation import celestial_wcs, std_from_uncertainty
+from ._validation import as_mask, celestial_wcs, std_from_uncertainty
 
 __all__ = []
 
@@ -69,15 +69,8 @@ def apply_binmap(bm, data, name='data'):
             raise ValueError(f'{name}.uncertainty must be >= 0 (NaN for unknown), got '
                              f'{negative} negative value(s)')
         std = std[np.newaxis] if image else std
-    bad = None
-    if data.mask is not None:
-        mask = np.asarray(data.mask, bool)
-        try:
-            bad = np.broadcast_to(mask, array.shape)
-        except ValueError:
-            raise ValueError(f'{name}.mask must have shape {array.shape[-2:]} or '
-                             f'{array.shape}, got {mask.shape}') from None
-        bad = bad[np.newaxis] if image else bad
+    # a boolean mask (True = bad) of the image, or of every plane or the whole cube
+    bad = None if data.mask is None else as_mask(data.mask, values.shape, f'{name}.mask')
     total, total_std, mask = bin_arrays(bm.labels, bm.nbins, bm.eta, values, std, bad)
     if image:
         total, mask = total[:, 0], mask[:, 0]

@@ -44,7 +44,8 @@ def _diameter(text):
         value = u.Quantity(text)
     except (TypeError, ValueError):
         value = None
-    if value is None or not (value.unit == u.pix or value.unit.physical_type == 'angle'):
+    if value is None or not value.isscalar or not (value.unit == u.pix
+                                                   or value.unit.physical_type == 'angle'):
         raise argparse.ArgumentTypeError(f'expected a number of pixels or an angle with its '
                                          f'unit, e.g. 4 or 0.8arcsec, got {text!r}')
     return value

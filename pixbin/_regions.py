@@ -8,6 +8,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from ._validation import check_bin_ids
+
 __all__ = []
 
 # Directions of boundary edges: +x, +y, -x, -y (counter-clockwise order).
@@ -153,9 +155,7 @@ def binmap_regions(binmap, bin_ids=None, sky=False):
     from regions import PixCoord, PolygonPixelRegion, Regions
     if sky and binmap.wcs is None:
         raise ValueError('sky regions need a WCS, and this bin map has none')
-    ids = binmap.bin_ids if bin_ids is None else np.atleast_1d(bin_ids).astype(int)
-    if ids.size and (ids.min() < 1 or ids.max() > binmap.nbins):
-        raise ValueError(f'bin_ids must be between 1 and {binmap.nbins}, got {ids.tolist()}')
+    ids = binmap.bin_ids if bin_ids is None else check_bin_ids(bin_ids, binmap.nbins)
     outlines = bin_outlines(binmap.labels)
     regions = []
     for i in ids.tolist():

@@ -213,6 +213,9 @@ def reproject_binmap(bm, wcs, shape=None, supersample=None):
     if wcs is None:
         raise TypeError('wcs must be a celestial WCS of the target grid, got None')
     target = celestial_wcs(wcs, 'wcs')
+    if isinstance(target, WCS) and not target.has_celestial:
+        raise ValueError(f'wcs must be a celestial WCS of the target grid, got one with axes '
+                         f'{", ".join(target.wcs.ctype)}')
     shape = _check_shape(shape, target)
     if supersample is None:
         supersample = default_supersample(bm.wcs, bm.shape, target, shape)

@@ -174,17 +174,40 @@ def celestial_wcs(wcs, name='cube.wcs'):
                      f'{getattr(low, "pixel_n_dim", "?")} pixel axes')
 
 
-def check_same_grid(ref_shape, ref_wcs, shape, wcs, name):
+def check_bin_ids(bin_ids, nbins, name='bin_ids'):
+    """
+    ``bin_ids`` (a bin number or a sequence of them) as a 1-D int array of
+    bins between 1 and ``nbins``: a TypeError for anything but integers (a
+    1.7 is not bin 1), a ValueError for bins that do not exist.
+    """
+    try:
+        ids = np.atleast_1d(np.asarray(bin_ids))
+    except ValueError:                   # a ragged nesting
+        ids = None
+    if ids is not None and ids.size == 0 and ids.ndim == 1:
+        return ids.astype(int)
+    if ids is None or ids.ndim != 1 or ids.dtype.kind not in 'iu':
+        raise TypeError(f'{name} must be a bin number or a sequence of bin numbers '
+                        f'(integers), got {bin_ids!r}')
+    if np.any((ids < 1) | (ids > nbins)):
+        raise ValueError(f'{name} must be between 1 and {nbins}, got {ids.tolist()}')
+    return ids.astype(int)
+
+
+def check_same_grid(ref_shape, ref_wcs, shape, wcs, name, reference='the bin map',
+                    hint=None):
     """
     Raise a ValueError unless ``shape``/``wcs`` is the grid ``ref_shape``/``ref_wcs``.
 
     The WCSs are compared only when both are given: the corners and the centre
-    of the grid must land on the same pixels (to 1% of a pixel).
+    of the grid must land on the same pixels (to 1% of a pixel).  The message
+    names ``name`` and ``reference`` and ends with ``hint``.
     """
-    hint = ('resample it onto the bin map grid first (e.g. reproject.reproject_interp('
-            '..., bm.wcs, shape_out=bm.shape))')
+    if hint is None:
+        hint = ('resample it onto the bin map grid first (e.g. reproject.reproject_interp('
+                '..., bm.wcs, shape_out=bm.shape))')
     if tuple(shape) != tuple(ref_shape):
-        raise ValueError(f'{name} has spatial shape {tuple(shape)}, but the bin map has '
+        raise ValueError(f'{name} has spatial shape {tuple(shape)}, but {reference} has '
                          f'{tuple(ref_shape)}: {hint}')
     if wcs is None or ref_wcs is None:
         return
@@ -198,7 +221,7 @@ def check_same_grid(ref_shape, ref_wcs, shape, wcs, name):
     except (ValueError, TypeError, u.UnitsError):
         same = False
     if not same:
-        raise ValueError(f'{name} has a different WCS from the bin map: {hint}')
+        raise ValueError(f'{name} has a different WCS from {reference}: {hint}')
 
 
 def std_from_uncertainty(uncertainty, data_unit, name):
@@ -292,7 +315,7 @@ def _usable_pixels(flux, std, bad):
     return valid, nwrong, first
 
 
-def _as_mask(mask, shape, name):
+def as_mask(mask, shape, name):
     """A boolean mask broadcast to ``shape`` (nbands, ny, nx)."""
     mask = np.asarray(mask)
     if mask.dtype.kind not in 'biu':
@@ -317,6 +340,13 @@ def _stack_images(images, name):
             raise ValueError(f'{name}[{i}] has shape {image.data.shape}, but {name}[0] has '
                              f'{images[0].data.shape}: images must share one pixel grid '
                              f'(use reproject to resample them)')
+    # the same WCS too, where two images have one
+    wcs = [celestial_wcs(image.wcs, f'{name}[{i}].wcs') for i, image in enumerate(images)]
+    first = next((i for i, w in enumerate(wcs) if w is not None), 0)
+    for i, image in enumerate(images):
+        check_same_grid(images[first].data.shape, wcs[first], image.data.shape, wcs[i],
+                        f'{name}[{i}]', reference=f'{name}[{first}]',
+                        hint='images must share one pixel grid (use reproject to resample them)')
     unit = check_flux_unit(images[0].unit, f'{name}[0]')
     data, std, mask, names, waves = [], [], [], [], []
     for i, image in enumerate(images):
@@ -331,26 +361,28 @@ def _stack_images(images, name):
         std.append(std_from_uncertainty(image.uncertainty, image_unit,
                                         f'{label}.uncertainty') * scale)
         mask.append(np.zeros(image.data.shape, bool) if image.mask is None
-                    else _as_mask(image.mask, (1,) + image.data.shape, f'{label}.mask')[0])
+                    else as_mask(image.mask, (1,) + image.data.shape, f'{label}.mask')[0])
         meta = image.meta or {}
         listed = meta.get('band_names') or [None]
         names.append(str(meta.get('band_name') or listed[0] or meta.get('FILTER')
                          or f'band{i}'))
         wave = meta.get('band_wavelengths')
-        if wave is not None and np.size(wave) == 1:
+        if wave is not None and np.size(wave) != 1:
+            raise ValueError(f"{label} is an image of one band, but its meta['band_wavelengths'] "
+                             f"holds {np.size(wave)} values")
+        if wave is not None:
             try:
                 wave = check_band_wavelengths(u.Quantity(wave).ravel(), 1)
             except (TypeError, ValueError, u.UnitsError):
                 raise u.UnitsError(f"{label}.meta['band_wavelengths'] must be a wavelength, "
                                    f"frequency or energy Quantity, got {wave!r}") from None
-        waves.append(None if wave is None or np.size(wave) != 1 else wave)
+        waves.append(wave)
     stacked = {'band_names': names}
     if all(w is not None for w in waves):       # every image knows its wavelength
         stacked['band_wavelengths'] = check_band_wavelengths(
             np.concatenate([w.to(waves[0].unit, u.spectral()) for w in waves]), len(waves))
     return NDData(np.array(data), uncertainty=StdDevUncertainty(np.array(std)), unit=unit,
-                  mask=np.array(mask), wcs=celestial_wcs(images[0].wcs, f'{name}[0].wcs'),
-                  meta=stacked)
+                  mask=np.array(mask), wcs=wcs[first], meta=stacked)
 
 
 def check_not_spectral(cube, name='cube'):
@@ -420,7 +452,7 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
     flux = data.astype(np.float64, copy=False)
 
     given = ((cube.mask, f'{name}.mask'), (mask, 'mask'))
-    masks = [_as_mask(m, shape, label) for m, label in given if m is not None]
+    masks = [as_mask(m, shape, label) for m, label in given if m is not None]
     npix = shape[1] * shape[2]
     bad = (np.logical_or.reduce(masks).reshape(shape[0], npix) if masks
            else np.zeros((0, npix), bool))
@@ -444,7 +476,10 @@ def parse_cube(cube, *, mask=None, band_names=None, band_wavelengths=None, name=
         band_names = meta.get('band_names')
     if band_names is None:
         band_names = [f'band{i}' for i in range(nbands)] if nbands > 1 else ['band0']
-    if isinstance(band_names, str) or len(band_names) != nbands:
+    if isinstance(band_names, str) or not hasattr(band_names, '__len__'):
+        raise TypeError(f'band_names must be a sequence of {nbands} names (one per band), '
+                        f'got {band_names!r}')
+    if len(band_names) != nbands:
         raise ValueError(f'band_names must be a sequence of {nbands} names (one per band), '
                          f'got {band_names!r}')
     band_names = tuple(str(b) for b in band_names)
@@ -475,6 +510,8 @@ def check_band_wavelengths(band_wavelengths, nbands):
             f'unit {band_wavelengths.unit!s}'
         raise u.UnitsError(f'band_wavelengths must be a wavelength, frequency or energy, '
                            f'got {got}')
+    if not np.all(np.isfinite(band_wavelengths.value) & (band_wavelengths.value > 0)):
+        raise ValueError(f'band_wavelengths must be finite and positive, got {band_wavelengths}')
     return band_wavelengths
 
 

@@ -103,9 +103,12 @@ def read_config(path):
     try:
         with open(path, 'rb') as handle:
             config = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f'{path}: not a valid TOML file ({exc})') from None
     config = config.get('pixbin', config)
+    if not isinstance(config, dict):
+        raise ValueError(f'{path}: [pixbin] must be a table of options, got '
+                         f'{type(config).__name__} {config!r}')
     unknown = sorted(set(config) - set(BIN_OPTIONS))
     if unknown:
         raise ValueError(f'{path}: unknown option(s) {unknown}; options are '
@@ -116,7 +119,7 @@ def read_config(path):
         if isinstance(value, str) and parse not in (None, bool):
             try:
                 config[name] = parse(value)
-            except argparse.ArgumentTypeError as exc:
+            except (argparse.ArgumentTypeError, ValueError) as exc:
                 raise ValueError(f'{path}: option {name}: {exc}') from None
     return config
 
@@ -267,8 +270,10 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
     Raises
     ------
     ValueError
-        If ``snr`` is missing, an option is unknown or a pattern matches
-        nothing.
+        If ``snr`` is missing, an option is unknown, a pattern matches
+        nothing or ``workers`` is not a positive integer.
+    TypeError
+        If ``overwrite`` is not True or False.
     ImportError
         If ``scheduler`` is a dask scheduler address and dask.distributed is
         not installed.
@@ -321,6 +326,12 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
         raise ValueError(f'unknown binning option(s) {unknown}; options are {list(BIN_OPTIONS)}')
     if 'snr' not in options:
         raise ValueError('snr is required (a number or one per band)')
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f'overwrite must be True or False, got {overwrite!r}')
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ValueError(f'workers must be a positive number of workers or None, got '
+                         f'{workers!r}')
     inputs = _expand(paths)
     if not inputs:
         raise ValueError('no input files')

@@ -314,10 +314,16 @@ class BinMap:
 
     @lazyproperty
     def sky_centroid(self):
-        """Sky position of each bin centroid (`~astropy.coordinates.SkyCoord`), or None."""
+        """
+        Sky position of each bin centroid (`~astropy.coordinates.SkyCoord`),
+        or None without a WCS or with one that gives no sky frame astropy
+        knows (e.g. ``LINEAR`` axes).
+        """
+        from astropy.coordinates import SkyCoord
         if self._wcs is None:
             return None
-        return self._wcs.pixel_to_world(self.centroid[:, 0], self.centroid[:, 1])
+        world = self._wcs.pixel_to_world(self.centroid[:, 0], self.centroid[:, 1])
+        return world if isinstance(world, SkyCoord) else None
 
     @lazyproperty
     def slices(self):

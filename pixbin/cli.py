@@ -19,8 +19,7 @@ from ._options import add_arguments, given
 __all__ = ['main']
 
 # Errors that come from the user's input or files: reported in one line.
-USER_ERRORS = (ValueError, TypeError, u.UnitsError, FileNotFoundError, FileExistsError,
-               PermissionError, IsADirectoryError, NotADirectoryError)
+USER_ERRORS = (ValueError, TypeError, u.UnitsError, OSError)
 
 
 def _bin(args):
@@ -31,6 +30,8 @@ def _bin(args):
     for path in (args.output, args.plot, args.regions):
         if path is not None:
             check_target(path, args.overwrite)
+    if args.plot is not None:
+        _plot_format(args.plot)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     options = given(args)
     # bin_pixels reads the file with pixbin.io.read_input, the reader of every entry point
@@ -52,6 +53,17 @@ def _bin(args):
     return 0
 
 
+def _plot_format(path):
+    """The picture format of ``path`` (its extension, png without one), if matplotlib writes it."""
+    from matplotlib.backend_bases import FigureCanvasBase
+    extension = os.path.splitext(path)[1][1:].lower() or 'png'
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if extension not in formats:
+        raise ValueError(f'--plot {path}: matplotlib cannot write .{extension} pictures; use '
+                         f'one of {", ".join("." + f for f in sorted(formats))}')
+    return extension
+
+
 def _save_map(bm, path, overwrite):
     import matplotlib
     matplotlib.use('Agg')
@@ -60,7 +72,7 @@ def _save_map(bm, path, overwrite):
     from .io._atomic import atomic_path
     ax = bm.plot_map()
     with atomic_path(path, overwrite=overwrite) as tmp:
-        ax.figure.savefig(tmp, format=os.path.splitext(path)[1][1:] or 'png', dpi=100)
+        ax.figure.savefig(tmp, format=_plot_format(path), dpi=100)
     plt.close(ax.figure)
 
 
@@ -114,8 +126,11 @@ def _info(args):
     print(f'  pixels in bins: {binned} ({binned / bm.labels.size:.1%} of the grid){sizes}')
     print('  ' + _pixel_counts(bm))
     if bm.wcs is not None:
+        from astropy.coordinates import SkyCoord
         centre = bm.wcs.pixel_to_world((bm.shape[1] - 1) / 2, (bm.shape[0] - 1) / 2)
-        print(f'  WCS: yes, centre {centre.to_string("hmsdms", precision=1)}')
+        print('  WCS: yes, ' + (f'centre {centre.to_string("hmsdms", precision=1)}'
+                                if isinstance(centre, SkyCoord) else
+                                'without a sky frame that astropy knows'))
     else:
         print('  WCS: no')
     print(f'  flux unit: {bm.flux.unit} (sum over the pixels of each bin)')
@@ -123,7 +138,7 @@ def _info(args):
     print('  bands (S/N threshold, minimum S/N over bins):')
     for i, name in enumerate(bm.band_names):
         wave = '' if bm.band_wavelengths is None else f' {bm.band_wavelengths[i]:.6g}'
-        need = '' if snr is None else f'  threshold {snr[i]:g}'
+        need = '' if snr is None or i >= len(snr) else f'  threshold {snr[i]:g}'
         low = f'  min {np.nanmin(bm.snr[:, i]):.3g}' if bm.nbins else ''
         print(f'    {i:2d} {name}{wave}{need}{low}')
     if bm.spectra is not None:

@@ -33,6 +33,9 @@ def _min_diameter_pixels(min_diameter, wcs):
     within 1e-6 pixel of an integer is that integer (0.8 arcsec at 0.2 arcsec
     per pixel is 4, not 3.999999999999968).
     """
+    if isinstance(min_diameter, u.Quantity) and not min_diameter.isscalar:
+        raise ValueError(f'min_diameter must be one value (pixels, or an angle), got '
+                         f'{min_diameter}')
     if isinstance(min_diameter, u.Quantity) and min_diameter.unit.physical_type == 'angle':
         if wcs is None:
             raise ValueError(f'min_diameter is an angle ({min_diameter}) but the cube has no '
@@ -117,9 +120,10 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
         infinite uncertainty in any band are never binned.
     sys_err : float, optional
         Fractional systematic uncertainty added to the bin model in the shape
-        tests only (e.g. 0.05 for 5% calibration errors).  Default: 0.03 for
-        ``method='complete'`` (real pixels differ by a few percent, which a
-        pure chi-square test refuses at high S/N), 0 for ``'greedy'``.
+        tests only (e.g. 0.05 for 5% calibration errors), between 0 and 1.
+        Default: 0.03 for ``method='complete'`` (real pixels differ by a few
+        percent, which a pure chi-square test refuses at high S/N), 0 for
+        ``'greedy'``.
     leftovers : {'unbinned', 'merge'}, optional
         Pixels that cannot reach the threshold keep label 0 (``'unbinned'``,
         the default) or join the adjacent bin whose SED they match best
@@ -225,6 +229,9 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
     check_choice(method, 'method', OPTIONS['method'].choices)
     if sys_err is not None:
         sys_err = check_positive_scalar(sys_err, 'sys_err', allow_zero=True)
+        if sys_err > 1:
+            raise ValueError(f'sys_err is a fraction of the flux and must be between 0 and 1, '
+                             f'got {sys_err}')
     check_choice(leftovers, 'leftovers', OPTIONS['leftovers'].choices)
     if not isinstance(strict_min_diameter, (bool, np.bool_)):
         raise TypeError(f'strict_min_diameter must be True or False, got '

@@ -5,6 +5,8 @@ Figures of bin maps and bin SEDs (matplotlib is imported when a figure is made).
 
 import numpy as np
 
+from ._validation import check_bin_ids
+
 __all__ = ['bin_colormap', 'plot_map', 'plot_sed']
 
 
@@ -202,13 +204,11 @@ def plot_sed(binmap, bin_ids, ax=None, *, spectra=True, unit=None):
 
     if binmap.flux is None:
         raise ValueError('binmap has no photometry to plot')
-    ids = np.atleast_1d(bin_ids).astype(int)
     if binmap.nbins == 0:
         raise ValueError('binmap has no bin: there is no SED to plot')
+    ids = check_bin_ids(bin_ids, binmap.nbins)
     if ids.size == 0:
         raise ValueError(f'bin_ids must name at least one bin (1 to {binmap.nbins}), got none')
-    if np.any((ids < 1) | (ids > binmap.nbins)):
-        raise ValueError(f'bin_ids must be between 1 and {binmap.nbins}, got {ids.tolist()}')
     if ax is None:
         ax = plt.figure(figsize=(7.5, 4.8)).add_subplot()
     from ._validation import convert_flux

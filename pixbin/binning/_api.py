@@ -205,6 +205,9 @@ def bin_arrays(flux, error, snr, *, valid=None, method='complete', ref_band=None
     flux = np.asarray(flux)
     error = np.asarray(error)
     nbands, ny, nx = flux.shape
+    # A core wider than any path through the grid takes the whole grid: the same
+    # bins from there on, without squares that overflow.
+    min_diameter = min(float(min_diameter), 2.0 * (ny * nx + 1))
     snr = np.ascontiguousarray(np.broadcast_to(np.asarray(snr, dtype=np.float64), (nbands,)))
     if valid is None:
         with np.errstate(invalid='ignore'):

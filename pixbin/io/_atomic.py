@@ -16,6 +16,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 __all__ = []
 
 _UMASK_LOCK = threading.Lock()
@@ -90,6 +92,8 @@ def check_target(path, overwrite=False):
     Raises the errors listed in `atomic_path`; used alone, it lets a command
     check all its outputs before it does any work.
     """
+    if not isinstance(overwrite, (bool, np.bool_)):
+        raise TypeError(f'overwrite must be True or False, got {overwrite!r}')
     shown = os.fspath(path)
     path = Path(shown).expanduser().absolute()
     folder = path.parent
@@ -125,6 +129,8 @@ def atomic_path(path, overwrite=False):
         If the folder is not writable.
     IsADirectoryError
         If ``path`` is a folder.
+    TypeError
+        If ``overwrite`` is not True or False.
     """
     path = check_target(path, overwrite)
     folder = path.parent

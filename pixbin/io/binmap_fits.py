@@ -226,9 +226,13 @@ def _check_writable(bm):
             values = np.asarray(snr, dtype=float)
         except (TypeError, ValueError):
             values = None
-        if values is None or values.ndim != 1 or not np.all(np.isfinite(values)):
-            raise ValueError(f"meta['snr'] must be a list of finite numbers (one S/N threshold "
-                             f"per band) to be written to a FITS header, got {snr!r}")
+        if values is None or values.ndim != 1 or not np.all(np.isfinite(values)) \
+                or values.size != bm.nbands:
+            raise ValueError(f"meta['snr'] must be a list of finite numbers, one S/N threshold "
+                             f"per band ({bm.nbands}), to be written to a FITS header, got "
+                             f"{snr!r}")
+    # (a ValueError for a meta['nvalid'] that does not fit the labels, which no reader takes)
+    bm.n_unbinned
 
 
 def binmap_to_hdulist(bm, compress=True):
@@ -545,100 +549,110 @@ def read_binmap(path):
     """
     with open_fits(path) as hdul:
         path = display_name(path)
-        names = extension_names(hdul)
-        if 'PHOTO_BIN_MAP' in names:
-            map_name, flux_name, specphot = 'PHOTO_BIN_MAP', 'BIN_PHOTO_FLUX', True
-        elif 'BIN_MAP' in names:
-            map_name, flux_name, specphot = 'BIN_MAP', 'BIN_FLUX', False
-        else:
-            raise ValueError(f'{path} is not a bin-map file: it has no BIN_MAP or PHOTO_BIN_MAP '
-                             f'extension (found: {", ".join(names)})')
-        header = hdul[map_name].header
-        labels = np.asarray(hdul[map_name].data)
-        if labels is None or labels.ndim != 2:
-            raise ValueError(f'{path}: extension {map_name} must be a 2-D label image')
-        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)) \
-                or np.any(labels < 0):
-            raise ValueError(f'{path}: extension {map_name} must hold non-negative integer '
-                             f'labels')
-        labels = labels.astype(np.int64)
-        wcs = header_wcs(header)
-        nbins = int(labels.max(initial=0))
-        if nbins > labels.size:
-            raise ValueError(f'{path}: {map_name} has label {nbins} but only {labels.size} '
-                             f'pixels: labels must number the bins 1..nbins without gaps')
-        pixbin_file = hdul[0].header.get('ORIGIN') == 'pixbin'
-        missing = [n for n in ('BINS', 'BANDS') if n not in names]
-        if pixbin_file and missing:
-            raise ValueError(f'{path}: incomplete pixbin bin-map file (truncated?): missing '
-                             f'extension(s) {", ".join(missing)} (found: {", ".join(names)})')
-        meta = _parameters(hdul[0].header) if pixbin_file else {}
-        if 'nvalid' in meta:
-            nvalid, binned = meta['nvalid'], int(np.count_nonzero(labels))
-            if isinstance(nvalid, bool) or not isinstance(nvalid, (int, np.integer)) \
-                    or not binned <= nvalid <= labels.size:
-                raise ValueError(f'{path}: header keyword NVALID (number of valid pixels) must '
-                                 f'be an integer between the {binned} pixels in bins and the '
-                                 f'{labels.size} pixels of {map_name}, got {nvalid!r}')
-        for key in GALAXY_META_KEYS:
-            if key in header:
-                meta[key] = header[key]
-        if 'BINS' in names:
-            bins = Table.read(hdul['BINS'])
-            _check_bins_table(bins, labels, nbins, path, map_name)
-            flux = u.Quantity(bins['FLUX'])
-            flux_err = u.Quantity(bins['FLUX_ERR'])
-            if 'FLUXUNIT' in hdul['BINS'].header:      # a unit that FITS cannot spell
-                unit = parse_fits_unit(hdul['BINS'].header['FLUXUNIT'],
-                                       f'{path}: FLUXUNIT of BINS')
-                if flux.unit == u.dimensionless_unscaled:
-                    flux = flux.value * unit
-                if flux_err.unit == u.dimensionless_unscaled:
-                    flux_err = flux_err.value * unit
-            if flux.ndim == 1:
-                flux, flux_err = flux[:, None], flux_err[:, None]
-            bands = Table.read(hdul['BANDS']) if 'BANDS' in names else None
-            band_names = None if bands is None else [str(n) for n in bands['NAME']]
-            wave = (u.Quantity(bands['WAVELENGTH'])
-                    if bands is not None and 'WAVELENGTH' in bands.colnames else None)
-            covariance = None
-            kind = hdul[0].header.get('PBCOVAR', 'none')
-            if kind == 'alpha':
-                covariance = float(hdul[0].header['PBALPHA'])
-            elif kind == 'table':
-                covariance = TabulatedCovariance(bins['NPIX'], bins['ETA'])
-        else:
-            nbands = int_keyword(header, 'nfilters', path, default=0)
-            unit = scaled_unit(header, path)
-            if flux_name not in names or flux_name + 'ERR' not in names:
-                raise ValueError(f'{path} is not a bin-map file: missing extension(s) '
-                                 f'{flux_name}, {flux_name}ERR (found: {", ".join(names)})')
-            image = np.asarray(hdul[flux_name].data, dtype=np.float64)
-            image_err = np.asarray(hdul[flux_name + 'ERR'].data, dtype=np.float64)
-            if image.ndim != 3 or image.shape[1:] != labels.shape or image_err.shape != \
-                    image.shape or (nbands and image.shape[0] != nbands):
-                raise ValueError(f'{path}: {flux_name} {image.shape} and {flux_name}ERR '
-                                 f'{image_err.shape} do not match {map_name} {labels.shape} '
-                                 f'and nfilters = {nbands}')
-            flux = _per_bin(image, labels, nbins)
-            flux_err = _per_bin(image_err, labels, nbins)
-            _check_painted(image, flux, labels, path, flux_name, map_name)
-            _check_painted(image_err, flux_err, labels, path, flux_name + 'ERR', map_name)
-            flux, flux_err = flux * unit, flux_err * unit
-            band_names = [str(header.get(f'fil{i}', f'band{i}')) for i in range(image.shape[0])]
-            from .filters import band_wavelengths
-            wave = band_wavelengths(band_names)
-            covariance = None
-        spec = {}
-        if specphot:
-            spec = _read_spectra(hdul, names, path, nbins)
-            spec.setdefault('spec_region', None)
-            _spectra_npix_from_file(spec, bins if 'BINS' in names else None, path)
         try:
-            return BinMap(labels, flux=flux, flux_err=flux_err, wcs=wcs, band_names=band_names,
-                          band_wavelengths=wave, covariance=covariance, meta=meta, **spec)
-        except (ValueError, TypeError, u.UnitsError) as exc:
-            raise ValueError(f'{path}: inconsistent bin-map file ({exc})') from None
+            return _read_binmap(hdul, path)
+        except KeyError as exc:         # a keyword, extension or column that is not there
+            what = str(exc.args[0] if exc.args else exc)
+            what = what if ' ' in what else f'no {what!r} column or keyword'
+            raise ValueError(f'{path}: incomplete bin-map file: {what}') from None
+
+
+def _read_binmap(hdul, path):
+    """The `BinMap` of an open bin-map file (`read_binmap`); ``path`` names it in errors."""
+    names = extension_names(hdul)
+    if 'PHOTO_BIN_MAP' in names:
+        map_name, flux_name, specphot = 'PHOTO_BIN_MAP', 'BIN_PHOTO_FLUX', True
+    elif 'BIN_MAP' in names:
+        map_name, flux_name, specphot = 'BIN_MAP', 'BIN_FLUX', False
+    else:
+        raise ValueError(f'{path} is not a bin-map file: it has no BIN_MAP or PHOTO_BIN_MAP '
+                         f'extension (found: {", ".join(names)})')
+    header = hdul[map_name].header
+    labels = np.asarray(hdul[map_name].data)
+    if labels is None or labels.ndim != 2:
+        raise ValueError(f'{path}: extension {map_name} must be a 2-D label image')
+    if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)) \
+            or np.any(labels < 0):
+        raise ValueError(f'{path}: extension {map_name} must hold non-negative integer '
+                         f'labels')
+    labels = labels.astype(np.int64)
+    wcs = header_wcs(header)
+    nbins = int(labels.max(initial=0))
+    if nbins > labels.size:
+        raise ValueError(f'{path}: {map_name} has label {nbins} but only {labels.size} '
+                         f'pixels: labels must number the bins 1..nbins without gaps')
+    pixbin_file = hdul[0].header.get('ORIGIN') == 'pixbin'
+    missing = [n for n in ('BINS', 'BANDS') if n not in names]
+    if pixbin_file and missing:
+        raise ValueError(f'{path}: incomplete pixbin bin-map file (truncated?): missing '
+                         f'extension(s) {", ".join(missing)} (found: {", ".join(names)})')
+    meta = _parameters(hdul[0].header) if pixbin_file else {}
+    if 'nvalid' in meta:
+        nvalid, binned = meta['nvalid'], int(np.count_nonzero(labels))
+        if isinstance(nvalid, bool) or not isinstance(nvalid, (int, np.integer)) \
+                or not binned <= nvalid <= labels.size:
+            raise ValueError(f'{path}: header keyword NVALID (number of valid pixels) must '
+                             f'be an integer between the {binned} pixels in bins and the '
+                             f'{labels.size} pixels of {map_name}, got {nvalid!r}')
+    for key in GALAXY_META_KEYS:
+        if key in header:
+            meta[key] = header[key]
+    if 'BINS' in names:
+        bins = Table.read(hdul['BINS'])
+        _check_bins_table(bins, labels, nbins, path, map_name)
+        flux = u.Quantity(bins['FLUX'])
+        flux_err = u.Quantity(bins['FLUX_ERR'])
+        if 'FLUXUNIT' in hdul['BINS'].header:      # a unit that FITS cannot spell
+            unit = parse_fits_unit(hdul['BINS'].header['FLUXUNIT'],
+                                   f'{path}: FLUXUNIT of BINS')
+            if flux.unit == u.dimensionless_unscaled:
+                flux = flux.value * unit
+            if flux_err.unit == u.dimensionless_unscaled:
+                flux_err = flux_err.value * unit
+        if flux.ndim == 1:
+            flux, flux_err = flux[:, None], flux_err[:, None]
+        bands = Table.read(hdul['BANDS']) if 'BANDS' in names else None
+        band_names = None if bands is None else [str(n) for n in bands['NAME']]
+        wave = (u.Quantity(bands['WAVELENGTH'])
+                if bands is not None and 'WAVELENGTH' in bands.colnames else None)
+        covariance = None
+        kind = hdul[0].header.get('PBCOVAR', 'none')
+        if kind == 'alpha':
+            covariance = float(hdul[0].header['PBALPHA'])
+        elif kind == 'table':
+            covariance = TabulatedCovariance(bins['NPIX'], bins['ETA'])
+    else:
+        nbands = int_keyword(header, 'nfilters', path, default=0)
+        unit = scaled_unit(header, path)
+        if flux_name not in names or flux_name + 'ERR' not in names:
+            raise ValueError(f'{path} is not a bin-map file: missing extension(s) '
+                             f'{flux_name}, {flux_name}ERR (found: {", ".join(names)})')
+        image = np.asarray(hdul[flux_name].data, dtype=np.float64)
+        image_err = np.asarray(hdul[flux_name + 'ERR'].data, dtype=np.float64)
+        if image.ndim != 3 or image.shape[1:] != labels.shape or image_err.shape != \
+                image.shape or (nbands and image.shape[0] != nbands):
+            raise ValueError(f'{path}: {flux_name} {image.shape} and {flux_name}ERR '
+                             f'{image_err.shape} do not match {map_name} {labels.shape} '
+                             f'and nfilters = {nbands}')
+        flux = _per_bin(image, labels, nbins)
+        flux_err = _per_bin(image_err, labels, nbins)
+        _check_painted(image, flux, labels, path, flux_name, map_name)
+        _check_painted(image_err, flux_err, labels, path, flux_name + 'ERR', map_name)
+        flux, flux_err = flux * unit, flux_err * unit
+        band_names = [str(header.get(f'fil{i}', f'band{i}')) for i in range(image.shape[0])]
+        from .filters import band_wavelengths
+        wave = band_wavelengths(band_names)
+        covariance = None
+    spec = {}
+    if specphot:
+        spec = _read_spectra(hdul, names, path, nbins)
+        spec.setdefault('spec_region', None)
+        _spectra_npix_from_file(spec, bins if 'BINS' in names else None, path)
+    try:
+        return BinMap(labels, flux=flux, flux_err=flux_err, wcs=wcs, band_names=band_names,
+                      band_wavelengths=wave, covariance=covariance, meta=meta, **spec)
+    except (ValueError, TypeError, u.UnitsError) as exc:
+        raise ValueError(f'{path}: inconsistent bin-map file ({exc})') from None
 
 
 def _read_spectra(hdul, names, path, nbins):

@@ -754,9 +754,14 @@ def test_tabulated_covariance_of_no_bins():
      r"meta\['ref_band'\] must be a string, a number or True/False to be written to a FITS "
      r"header, got list"),
     ({'meta': {'snr': ['high']}}, ValueError,
-     r"meta\['snr'\] must be a list of finite numbers \(one S/N threshold per band\) to be "
-     r"written to a FITS header, got \['high'\]"),
+     r"meta\['snr'\] must be a list of finite numbers, one S/N threshold per band \(1\), to "
+     r"be written to a FITS header, got \['high'\]"),
+    ({'meta': {'snr': [5.0, 5.0]}}, ValueError,
+     r"meta\['snr'\] must be a list of finite numbers, one S/N threshold per band \(1\), to "
+     r"be written to a FITS header, got \[5.0, 5.0\]"),
     ({'meta': {'snr': [np.inf]}}, ValueError, r"meta\['snr'\] must be a list of finite numbers"),
+    ({'meta': {'nvalid': 100}}, ValueError,
+     r"meta\['nvalid'\] must be an integer number of valid pixels between"),
     ({'meta': {'snr': 5.0}}, ValueError, r"meta\['snr'\] must be a list of finite numbers"),
 ])
 def test_write_binmap_header_values(tmp_path, kwargs, error, match):

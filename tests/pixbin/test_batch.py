@@ -77,6 +77,26 @@ def test_config_file_and_options(tmp_path):
     config.write_text('snr = [1, 2')
     with pytest.raises(ValueError, match='not a valid TOML file'):
         read_config(config)
+    config.write_bytes(b'snr = 5\nref_band = "\xff"\n')       # not UTF-8
+    with pytest.raises(ValueError, match=r'params.toml: not a valid TOML file \('):
+        read_config(config)
+    config.write_text('pixbin = 3\n')
+    with pytest.raises(ValueError, match=r'params.toml: \[pixbin\] must be a table of options, '
+                                         r'got int 3'):
+        read_config(config)
+    for line, message in [('covariance = "abc"', "could not convert string to float: 'abc'"),
+                          ('redchi2_limit = "four"', "could not convert string to float"),
+                          ('snr = "ten"', 'expected a number or comma-separated numbers')]:
+        config.write_text(line + '\n')
+        name = line.split()[0]
+        with pytest.raises(ValueError, match=f'params.toml: option {name}: {message}'):
+            read_config(config)
+    with pytest.raises(TypeError, match="overwrite must be True or False, got 'no'"):
+        bin_many('x.fits', tmp_path, snr=5, overwrite='no')
+    for workers in (0, -2, 1.5, True):
+        with pytest.raises(ValueError, match=f'workers must be a positive number of workers '
+                                             f'or None, got {workers!r}'):
+            bin_many('x.fits', tmp_path, snr=5, workers=workers)
     with pytest.raises(ValueError, match='snr is required'):
         bin_many('x.fits', tmp_path, scheduler='serial')
     with pytest.raises(ValueError, match="no file matches"):

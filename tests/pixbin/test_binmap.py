@@ -8,7 +8,7 @@ from astropy.nddata import NDData, StdDevUncertainty, VarianceUncertainty
 from astropy.wcs import WCS
 from numpy.testing import assert_allclose, assert_array_equal
 
-from pixbin import BinMap
+from pixbin import BinMap, bin_pixels
 
 LABELS = np.array([[1, 1, 0, 2],
                    [1, 3, 3, 2],
@@ -64,6 +64,27 @@ def test_sky_centroid_and_table():
     assert list(table['bin']) == [1, 2, 3]
     assert table['flux_r'].unit == u.Jy and list(table['snr_g']) == [4, 3, 4]
     assert 'sky_centroid' in table.colnames
+
+
+@pytest.mark.parametrize('ctype', [['LINEAR', 'LINEAR'], ['HPLN-TAN', 'HPLT-TAN']])
+def test_wcs_without_a_sky_frame(ctype, tmp_path, capsys):
+    """A 2-D WCS that gives no SkyCoord: no sky centroids, the rest works (table, file, info)."""
+    from pixbin.cli import main
+    w = WCS(naxis=2)
+    w.wcs.ctype = ctype
+    w.wcs.cunit = ['deg', 'deg']
+    w.wcs.cdelt = [-0.2 / 3600, 0.2 / 3600]
+    f = np.full((2, 6, 6), 5.0)
+    bm = bin_pixels(NDData(f, uncertainty=StdDevUncertainty(np.ones_like(f)), unit='Jy', wcs=w),
+                    3)
+    assert bm.wcs is not None and bm.sky_centroid is None
+    table = bm.to_table()
+    assert 'sky_centroid' not in table.colnames and len(table) == bm.nbins
+    bm.write(tmp_path / 'bins.fits')
+    assert main(['info', str(tmp_path / 'bins.fits')]) == 0
+    # the file keeps celestial axes only (helioprojective is one, LINEAR is not)
+    assert ('WCS: yes, without a sky frame that astropy knows' if ctype[0] == 'HPLN-TAN'
+            else 'WCS: no') in capsys.readouterr().out
 
 
 def test_pixel_map():
@@ -139,6 +160,15 @@ def test_apply_masks_partial_sums_and_skips_bad_values():
     assert binned.uncertainty is None
     assert_array_equal(binned.mask, [[True, False], [False, False], [False, True]])
     assert_allclose(binned.data, [[2, 3], [3, 3], [4, 3]])
+    # masks as bin_pixels takes them: boolean (or integer), of a plane or of the cube
+    plane = bm.apply(NDData(data, unit='Jy', mask=mask[1].astype(np.uint8)))
+    assert_array_equal(plane.mask, [[True, False], [False, False], [True, True]])   # NaN too
+    with pytest.raises(TypeError, match=r'data.mask must be a boolean array \(True = bad\), '
+                                        r'got dtype float64'):
+        bm.apply(NDData(data, unit='Jy', mask=np.full((3, 4), 0.5)))
+    with pytest.raises(ValueError, match=r'data.mask must have shape \(3, 4\) or \(2, 3, 4\), '
+                                         r'got \(4,\)'):
+        bm.apply(NDData(data, unit='Jy', mask=np.zeros(4, bool)))
 
 
 def test_apply_checks_the_grid():
@@ -192,6 +222,8 @@ def test_plot_map_and_sed():
     assert len(ax.containers) == 2
     with pytest.raises(ValueError, match='bin_ids must be between 1 and 3'):
         bm.plot_sed(4)
+    with pytest.raises(TypeError, match='bin_ids must be a bin number or a sequence'):
+        bm.plot_sed(1.7)
     # without wavelengths: the bands in order, named, and the label says what to give
     ax = simple(band_names=['a', 'b']).plot_sed([1, 2])
     assert len(ax.containers) == 2 and ax.get_xscale() == 'linear'

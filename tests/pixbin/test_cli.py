@@ -134,6 +134,18 @@ def test_info_summarises(cube_file, tmp_path, capsys):
     assert 'covariance correction: 1.62' in text
     # the core diameter in pixels and, with the WCS (1.5 arcsec pixels), as an angle
     assert 'min_diameter=2 px (3 arcsec),' in text
+    # a file with thresholds for its first bands only (PBSNR3 edited out)
+    from astropy.io import fits
+    with fits.open(out) as hdul:
+        hdul = fits.HDUList([hdu.copy() for hdu in hdul])
+    del hdul[0].header['PBSNR3']
+    hdul.writeto(tmp_path / 'edited.fits')
+    assert main(['info', str(tmp_path / 'edited.fits')]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = lines.index('  bands (S/N threshold, minimum S/N over bins):') + 1
+    bands = lines[first:first + 12]
+    assert ['threshold 8' in line for line in bands] == [True] * 3 + [False] * 9
+    assert all(' min ' in line for line in bands)
 
 
 @pytest.mark.parametrize('args, message', [
@@ -145,6 +157,14 @@ def test_info_summarises(cube_file, tmp_path, capsys):
     (['bin', '{cube}', '--snr', '10', '--min-diameter', '-3', '-o', '{out}'],
      'min_diameter must be a finite positive number'),
     (['bin', '{cube}', '--snr', '10', '-o', '{tmp}/nofolder/x.fits'], 'does not exist'),
+    # checked before the binning: no bin-map file is left behind
+    (['bin', '{cube}', '--snr', '10', '-o', '{out}', '--plot', '{tmp}/map.xyz'],
+     'error: --plot {tmp}/map.xyz: matplotlib cannot write .xyz pictures; use one of '),
+    # any other file-system error is a one-line error too
+    (['bin', '{cube}', '--snr', '10', '-o', '{tmp}/' + 'x' * 300 + '.fits'],
+     'File name too long'),
+    (['batch', '{cube}', '-o', '{tmp}/batch', '--snr', '10', '--workers', '0'],
+     'workers must be a positive number of workers or None, got 0'),
     (['info', '{cube}'], 'is not a bin-map file'),
     (['info', '{missing}'], 'no such file'),
 ])
@@ -154,7 +174,7 @@ def test_user_errors_give_one_line_and_exit_2(cube_file, tmp_path, capsys, args,
     code = main([a.format(**fill) for a in args])
     err = capsys.readouterr().err
     assert code == 2
-    assert message in err
+    assert message.format(**fill) in err
     assert err.count('\n') == 1 and 'Traceback' not in err
     assert not (tmp_path / 'out.fits').exists()
 

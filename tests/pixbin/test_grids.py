@@ -247,6 +247,11 @@ def test_reproject_errors(bm):
         bm.reproject(tan_wcs(), (3, 3), supersample=0)
     with pytest.raises(TypeError, match='wcs must be a celestial WCS'):
         bm.reproject(None, (3, 3))
+    linear = WCS(naxis=2)
+    linear.wcs.ctype = ['LINEAR', 'LINEAR']
+    with pytest.raises(ValueError, match='wcs must be a celestial WCS of the target grid, got '
+                                         'one with axes LINEAR, LINEAR'):
+        bm.reproject(linear, (3, 3))
     # a WCS that knows its shape needs none
     sized = tan_wcs()
     sized.pixel_shape = (SHAPE[1], SHAPE[0])

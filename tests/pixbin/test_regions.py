@@ -78,3 +78,9 @@ def test_errors():
         bm.to_regions(sky=True)
     with pytest.raises(ValueError, match='bin_ids must be between 1 and 2'):
         bm.to_regions([3])
+    # bin numbers are integers: nothing is truncated (1.7 is not bin 1) or parsed
+    for ids in (1.7, [1.0], '2', [[1]], [1, [2]], True):
+        with pytest.raises(TypeError, match=r'bin_ids must be a bin number or a sequence of '
+                                            r'bin numbers \(integers\), got '):
+            bm.to_regions(ids)
+    assert len(bm.to_regions([])) == 0 and len(bm.to_regions(np.int64(2))) == 1

@@ -1,6 +1,8 @@
 # Licensed under a 3-clause BSD style license - see LICENSE
 """Bad input to `bin_pixels` gets a clear error that names the argument."""
 
+import re
+
 import astropy.units as u
 import numpy as np
 import pytest
@@ -68,21 +70,31 @@ ALL_NAN.data[...] = np.nan
     ((cube(), 5), {'min_diameter': np.inf}, ValueError, 'min_diameter must be a finite positive'),
     ((cube(), 5), {'min_diameter': 'big'}, TypeError, 'min_diameter must be a real number'),
     ((cube(), 5), {'min_diameter': 3 * u.arcsec}, ValueError, 'cube has no WCS'),
+    ((cube(), 5), {'min_diameter': [1, 2] * u.arcsec}, ValueError,
+     r'min_diameter must be one value \(pixels, or an angle\), got \[1. 2.\] arcsec'),
     ((cube(), 5), {'redchi2_limit': np.inf}, ValueError,
      'redchi2_limit must be a finite positive number, got inf'),
     ((cube(), 5), {'redchi2_limit': -2}, ValueError, 'redchi2_limit must be a finite positive'),
     ((cube(), 5), {'redchi2_limit': None}, TypeError, 'redchi2_limit must be a real number'),
     ((cube(), 5), {'sys_err': -0.1}, ValueError, 'sys_err must be a finite non-negative'),
+    ((cube(), 5), {'sys_err': 1.4e154}, ValueError,
+     'sys_err is a fraction of the flux and must be between 0 and 1, got 1.4e'),
     ((cube(), 5), {'leftovers': 'sweep'}, ValueError, 'leftovers must be one of'),
     ((cube(), 5), {'covariance': -1}, ValueError, 'covariance must be None, a finite alpha'),
     ((cube(), 5), {'covariance': 'yes'}, TypeError, 'covariance must be None'),
     ((cube(), 5), {'band_names': ['a', 'b']}, ValueError,
      'band_names must be a sequence of 3 names'),
+    ((cube(), 5), {'band_names': 5}, TypeError,
+     r'band_names must be a sequence of 3 names \(one per band\), got 5'),
     ((cube(), 5), {'band_names': ['a', 'a', 'b']}, ValueError, 'band_names must be unique'),
     ((cube(), 5), {'band_wavelengths': [1, 2] * u.um}, ValueError,
      'band_wavelengths must have one value per band'),
     ((cube(), 5), {'band_wavelengths': [1, 2, 3] * u.kg}, u.UnitsError,
      'band_wavelengths must be a wavelength'),
+    ((cube(), 5), {'band_wavelengths': [1, -2, 3] * u.um}, ValueError,
+     r'band_wavelengths must be finite and positive, got \[ 1. -2.  3.\] um'),
+    ((cube(), 5), {'band_wavelengths': [1, np.nan, 3] * u.um}, ValueError,
+     'band_wavelengths must be finite and positive'),
     ((cube(), 5), {'progress': 'yes'}, TypeError, 'progress must be True, False or a callable'),
     (([], 5), {}, ValueError, 'cube is an empty sequence'),
     (([cube(shape=(8, 8)), cube(shape=(8, 9))], 5), {}, ValueError,
@@ -92,11 +104,56 @@ ALL_NAN.data[...] = np.nan
     (([cube(shape=(8, 8)), cube(shape=(8, 8), unit='ct/s')], 5), {}, u.UnitsError,
      r'cube\[1\] has unit ct / s, which does not convert to the unit of cube\[0\], Jy'),
     (([cube(shape=(8, 8)), np.ones((8, 8))], 5), {}, TypeError, r'cube\[1\] must be an NDData'),
+    (([cube(shape=(8, 8)), cube(shape=(8, 8), meta={'band_wavelengths': [1, 2] * u.um})], 5),
+     {}, ValueError,
+     r"cube\[1\] is an image of one band, but its meta\['band_wavelengths'\] holds 2 values"),
     (([cube(shape=(3, 8, 8))], 5), {}, ValueError, r'cube\[0\] must be a 2-D image'),
 ])
 def test_bad_input(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         bin_pixels(*args, **kwargs)
+
+
+def test_images_must_share_their_wcs_too():
+    """A list of images on one pixel grid: the same shape, and the same WCS where given."""
+    from astropy.wcs import WCS
+
+    def image(crpix, cdelt=0.2):
+        w = WCS(naxis=2)
+        w.wcs.ctype = ['RA---TAN', 'DEC--TAN']
+        w.wcs.crval = [150.0, 2.0]
+        w.wcs.crpix = crpix
+        w.wcs.cdelt = [-cdelt / 3600, cdelt / 3600]
+        return NDData(np.full((20, 20), 5.0), uncertainty=StdDevUncertainty(np.ones((20, 20))),
+                      unit='Jy', wcs=w)
+
+    plain = NDData(np.full((20, 20), 5.0), uncertainty=StdDevUncertainty(np.ones((20, 20))),
+                   unit='Jy')
+    for other, what in [(image([15, 3], cdelt=1.0), 'coarser and shifted'),
+                        (image([10.5, 10]), 'half a pixel off')]:
+        with pytest.raises(ValueError, match=re.escape(
+                'cube[2] has a different WCS from cube[1]: images must share one pixel grid '
+                '(use reproject to resample them)')):
+            bin_pixels([plain, image([10, 10]), other], 3)
+    # the same grid (to 1% of a pixel), and an image without WCS: binned, with the WCS
+    bm = bin_pixels([plain, image([10, 10]), image([10.001, 10])], 3)
+    assert bm.wcs.wcs.crpix[0] == 10 and bm.nbins > 0
+    reference = bin_pixels([image([10, 10])] * 3, 3)
+    np.testing.assert_array_equal(bm.labels, reference.labels)
+
+
+@pytest.mark.parametrize('method', ['complete', 'greedy'])
+def test_a_core_wider_than_the_grid_takes_the_grid(method):
+    """Any core diameter beyond the grid gives the same bins: no overflow at 1e300."""
+    f = np.random.default_rng(0).normal(5, 1, (2, 6, 7))
+    c = NDData(f, uncertainty=StdDevUncertainty(np.ones_like(f)), unit='Jy')
+    for strict in (False, True):
+        wide = bin_pixels(c, 3, min_diameter=20, method=method,
+                          strict_min_diameter=strict).labels
+        assert wide.max() == (1 if strict else 3)     # strict: one core over the whole grid
+        for diameter in (1e20, 1e300):
+            np.testing.assert_array_equal(bin_pixels(c, 3, min_diameter=diameter, method=method,
+                                                     strict_min_diameter=strict).labels, wide)
 
 
 def test_invalid_data_do_not_need_valid_uncertainty():

@@ -196,6 +196,9 @@ def test_overwrite_refused_and_old_file_kept(photometric, tmp_path):
     path.write_bytes(b'precious')
     with pytest.raises(FileExistsError, match='exists; pass overwrite=True'):
         photometric.write(path)
+    for maybe in ('no', 'yes', 1, None):        # only True replaces a file
+        with pytest.raises(TypeError, match=f'overwrite must be True or False, got {maybe!r}'):
+            photometric.write(path, overwrite=maybe)
     assert path.read_bytes() == b'precious'
     photometric.write(path, overwrite=True)
     assert read_binmap(path).nbins == photometric.nbins
@@ -255,6 +258,38 @@ def test_truncated_and_foreign_files(photometric, tmp_path):
     with pytest.raises(FileNotFoundError, match='nowhere.fits: no such file'):
         read_binmap(tmp_path / 'nowhere.fits')
     assert not is_binmap_file(tmp_path / 'image.fits')
+
+
+def test_incomplete_files_name_what_is_missing(photometric, specphot, tmp_path):
+    """A keyword, extension or column taken out of a file: a ValueError that names it."""
+    from astropy.table import Table
+
+    def without_column(hdul, ext, column):
+        table = Table.read(hdul[ext])
+        table.remove_column(column)
+        hdu = fits.table_to_hdu(table)
+        hdu.name = ext
+        hdul[ext] = hdu
+
+    photometric.write(tmp_path / 'phot.fits')
+    specphot.write(tmp_path / 'spec.fits')
+    cases = [
+        ('phot.fits', lambda h: h[0].header.remove('PBALPHA'), "Keyword 'PBALPHA' not found."),
+        ('phot.fits', lambda h: without_column(h, 'BANDS', 'NAME'),
+         "no 'NAME' column or keyword"),
+        ('spec.fits', lambda h: h.pop(h.index_of('SPECAXIS')),
+         "Extension 'SPECAXIS' not found."),
+        ('spec.fits', lambda h: h['SPECTRA'].header.remove('BUNIT'),
+         "Keyword 'BUNIT' not found."),
+    ]
+    for i, (name, edit, message) in enumerate(cases):
+        with fits.open(tmp_path / name) as hdul:
+            hdul = fits.HDUList([hdu.copy() for hdu in hdul])
+        edit(hdul)
+        hdul.writeto(tmp_path / f'edited{i}.fits')
+        with pytest.raises(ValueError, match=f'edited{i}.fits: incomplete bin-map file: '
+                                             f'{message}'):
+            read_binmap(tmp_path / f'edited{i}.fits')
 
 
 def test_labels_and_flux_that_disagree(photometric, tmp_path):
