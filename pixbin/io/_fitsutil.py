@@ -4,6 +4,8 @@ FITS helpers of the readers and writers: opening files with errors that name
 the file and what is wrong, header keywords and units, exact header values.
 """
 
+import bz2
+import gzip
 import os
 import warnings
 import zlib
@@ -58,7 +60,10 @@ def open_fits(path, lazy=False):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always', AstropyUserWarning)
-            lazy = lazy and isinstance(source, str)
+            # a gzip, bzip2 or zip file is read whole: its size on disk says nothing
+            # of where the HDUs end, and a stream cut short must be seen
+            packed = isinstance(source, str) and _check_packed_stream(source)
+            lazy = lazy and isinstance(source, str) and not packed
             hdul = fits.open(source, mode='readonly', memmap=lazy, lazy_load_hdus=False)
             if lazy:
                 _check_complete(hdul, os.path.getsize(source))
@@ -71,13 +76,29 @@ def open_fits(path, lazy=False):
             if 'truncated' in text or 'corrupted' in text:
                 raise ValueError(' '.join(str(w.message).split()))
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    # (zlib.error: damaged data of a tile-compressed image)
-    except (OSError, ValueError, TypeError, fits.VerifyError, zlib.error) as exc:
+    # (zlib.error: damaged data of a tile-compressed image; EOFError: a gzip file cut short)
+    except (OSError, ValueError, TypeError, EOFError, fits.VerifyError, zlib.error) as exc:
         if hdul is not None:
             hdul.close()
         raise ValueError(f'{path}: not a readable FITS file ({type(exc).__name__}: '
                          f'{exc})') from None
     return hdul
+
+
+def _check_packed_stream(path):
+    """
+    Whether ``path`` is a gzip, bzip2 or zip file (from its first bytes); a
+    gzip or bzip2 stream is read to its end, so that one cut short raises
+    EOFError (astropy would read the HDUs before the cut and stop there).
+    """
+    with open(path, 'rb') as handle:
+        start = handle.read(4)
+    opener = {b'\x1f\x8b': gzip.open, b'BZ': bz2.open}.get(start[:2])
+    if opener is not None:
+        with opener(path, 'rb') as stream:
+            while stream.read(1 << 24):
+                pass
+    return opener is not None or start == b'PK\x03\x04'
 
 
 def _stored_size(hdul, i, hdu):
@@ -207,6 +228,20 @@ def int_keyword(header, key, path, default=None, choices=None):
             ' or '.join(str(c) for c in choices)
         raise ValueError(f'{path}: header keyword {key} must be {expected}, got {value!r}')
     return int(value)
+
+
+def float_keyword(header, key, path, default=None, positive=False):
+    """
+    A finite real header keyword (positive if ``positive``), or a ValueError
+    that names the file and the keyword.
+    """
+    value = header.get(key, default)
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and \
+        not isinstance(value, bool) and np.isfinite(value) and (value > 0 or not positive)
+    if not ok:
+        expected = 'a positive number' if positive else 'a finite number'
+        raise ValueError(f'{path}: header keyword {key} must be {expected}, got {value!r}')
+    return float(value)
 
 
 def float_view(array):

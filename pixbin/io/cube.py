@@ -18,7 +18,7 @@ import numpy as np
 from astropy.nddata import InverseVariance, NDData, StdDevUncertainty, VarianceUncertainty
 from astropy.table import Table
 
-from ._fitsutil import (display_name, extension_names, float_view, header_wcs,
+from ._fitsutil import (display_name, extension_names, float_keyword, float_view, header_wcs,
                         indexed_band_names, open_fits, read_wcs, single_band_name)
 from ._units import parse_fits_unit
 from .filters import band_wavelengths, header_wavelength
@@ -130,7 +130,8 @@ def find_layout(hdul, path):
             return layout
     if 'nfilters' in hdul[0].header and ('FLUX' in names or 'PHOTO_FLUX' in names):
         return LAYOUTS[0] if 'PHOTO_FLUX' in names else LAYOUTS[1]   # read_pixedfit says why
-    if not any(h.is_image and h.data is not None for h in hdul):
+    # (from the headers: the data of a memory-mapped scaled image cannot be read)
+    if not any(h.is_image and _has_data(h) for h in hdul):
         raise ValueError(f'{path} has no image data (extensions: {", ".join(names)})')
     found = '; '.join(_describe(h) for h in hdul)
     needs = '; '.join(f'{layout.name}: {layout.needs()}' for layout in LAYOUTS
@@ -216,18 +217,34 @@ def layout_of_names(names, header=None):
     return None
 
 
+def _has_data(hdu):
+    """Whether ``hdu`` holds data, from its header (its data are not read)."""
+    naxis = hdu.header.get('ZNAXIS', hdu.header.get('NAXIS', 0))
+    return bool(naxis) and all(hdu.header.get(f'NAXIS{i + 1}', 1) > 0 for i in range(naxis))
+
+
 def _describe(hdu):
-    if hdu.data is None:
+    if not _has_data(hdu):
         return f'{hdu.name} (no data)'
-    kind = 'table' if not hdu.is_image else f'image {"x".join(map(str, hdu.data.shape))}'
+    kind = 'table' if not hdu.is_image else f'image {"x".join(map(str, hdu.shape))}'
     return f'{hdu.name} ({kind})'
 
 
-def _band_names(hdul, header, nbands):
+def _band_names(hdul, header, nbands, path):
     names = extension_names(hdul)
     if 'BANDS' in names:
         bands = Table.read(hdul['BANDS'])
-        wave = u.Quantity(bands['WAVELENGTH']) if 'WAVELENGTH' in bands.colnames else None
+        if 'NAME' not in bands.colnames or len(bands) != nbands:
+            raise ValueError(f'{path}: the BANDS table must have a NAME column and one row per '
+                             f'band ({nbands}), got columns {bands.colnames} and {len(bands)} '
+                             f'row(s)')
+        wave = None
+        if 'WAVELENGTH' in bands.colnames:
+            wave = u.Quantity(bands['WAVELENGTH'])
+            if not wave.unit.is_equivalent(u.AA, equivalencies=u.spectral()):
+                raise u.UnitsError(f'{path}: the WAVELENGTH column of BANDS must have a '
+                                   f'wavelength, frequency or energy unit, got '
+                                   f'{wave.unit.to_string() or "none"}')
         return [str(n) for n in bands['NAME']], wave
     found = indexed_band_names(header, nbands)
     if found is not None:
@@ -405,7 +422,7 @@ def _pixel_area(headers, wcs, path):
     """The solid angle of a pixel: PIXAR_SR, or the celestial WCS."""
     for header in headers:
         if 'PIXAR_SR' in header:
-            return float(header['PIXAR_SR']) * u.sr, 'PIXAR_SR'
+            return float_keyword(header, 'PIXAR_SR', path, positive=True) * u.sr, 'PIXAR_SR'
     if wcs is None:
         raise ValueError(f'{path}: the flux is a surface brightness, but the file has neither '
                          f'PIXAR_SR nor a celestial WCS to give the pixel solid angle')
@@ -495,7 +512,7 @@ def _read_layout(hdul, layout, path):
         return Spectrum(flux=flux, spectral_axis=axis, spectral_axis_index=0,
                         uncertainty=uncertainty, mask=mask, meta=meta)
     nbands = data.shape[0] if data.ndim == 3 else 1
-    band_names, wave = _band_names(hdul, header, nbands)
+    band_names, wave = _band_names(hdul, header, nbands, path)
     if band_names is not None:
         meta['band_names'] = band_names
     if wave is not None:
@@ -573,9 +590,10 @@ def header_spectral_axis(header, nwave, what):
     if 'CRVAL3' not in header or step is None:
         raise ValueError(f'{what} is a spectral cube without a wavelength axis (no spectral '
                          f'WCS, no WAVE extension, no CRVAL3 and CDELT3)')
-    pixel = np.arange(nwave) + 1.0 - float(header.get('CRPIX3', 1.0))
+    pixel = np.arange(nwave) + 1.0 - float_keyword(header, 'CRPIX3', what, default=1.0)
     unit = parse_fits_unit(str(header.get('CUNIT3') or 'Angstrom'), f'{what}: CUNIT3')
-    return (float(header['CRVAL3']) + float(step) * pixel) * unit
+    step = float_keyword(header, 'CDELT3' if 'CDELT3' in header else 'CD3_3', what)
+    return (float_keyword(header, 'CRVAL3', what) + step * pixel) * unit
 
 
 def is_per_solid_angle(unit):

@@ -67,6 +67,26 @@ def test_variance_and_mask_extensions(tmp_path):
     ([fits.PrimaryHDU(np.ones((4, 4)), header=fits.Header({'BUNIT': 'furlongs'})),
       fits.ImageHDU(np.ones((4, 4)), name='ERR')], u.UnitsError, "BUNIT 'furlongs' is not"),
     ([fits.PrimaryHDU()], ValueError, 'has no image data'),
+    # a BANDS table that does not name every band, or whose wavelengths have no unit
+    ([fits.PrimaryHDU(np.ones((2, 4, 4)), header=fits.Header({'BUNIT': 'Jy'})),
+      fits.ImageHDU(np.ones((2, 4, 4)), name='ERR'),
+      fits.BinTableHDU.from_columns([fits.Column('BAND', 'A5', array=['g', 'r'])],
+                                    name='BANDS')], ValueError,
+     r"bad.fits: the BANDS table must have a NAME column and one row per band \(2\), got "
+     r"columns \['BAND'\] and 2 row\(s\)"),
+    ([fits.PrimaryHDU(np.ones((2, 4, 4)), header=fits.Header({'BUNIT': 'Jy'})),
+      fits.ImageHDU(np.ones((2, 4, 4)), name='ERR'),
+      fits.BinTableHDU.from_columns([fits.Column('NAME', 'A5', array=['g', 'r']),
+                                     fits.Column('WAVELENGTH', 'D', array=[4700., 6200.])],
+                                    name='BANDS')], u.UnitsError,
+     'bad.fits: the WAVELENGTH column of BANDS must have a wavelength, frequency or energy '
+     'unit, got none'),
+    # an unsigned integer extension (stored with BZERO, which astropy cannot memory-map)
+    ([fits.PrimaryHDU(), fits.ImageHDU(np.ones((4, 4)), fits.Header({'BUNIT': 'Jy'}),
+                                       name='SCI'),
+      fits.ImageHDU(np.zeros((4, 4), np.uint32), name='DQ')], ValueError,
+     r'bad.fits has no uncertainty extension .* Extensions found: PRIMARY \(no data\); SCI '
+     r'\(image 4x4\); DQ \(image 4x4\)'),
     ([fits.PrimaryHDU(np.ones(4), header=fits.Header({'BUNIT': 'Jy'})),
       fits.ImageHDU(np.ones(4), name='ERR')], ValueError,
      r'must be an image \(ny, nx\) or a cube'),

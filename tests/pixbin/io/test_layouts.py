@@ -137,6 +137,21 @@ def test_jwst_i2d_image_with_pixar_sr(tmp_path):
     assert_allclose(bm.flux[:, 0].sum().value, image.data[bm.labels > 0].sum(), rtol=1e-6)
 
 
+@pytest.mark.parametrize('pixar', [0.0, -2.2e-14, 'abc'])
+def test_jwst_pixar_sr_must_be_a_pixel_area(tmp_path, pixar):
+    """A zero, negative or unreadable PIXAR_SR would zero or flip the flux: refused."""
+    jwst_file(tmp_path / 'jw_i2d.fits', image=True, pixar=2.2e-14)
+    with fits.open(tmp_path / 'jw_i2d.fits') as hdul:
+        hdul = fits.HDUList([hdu.copy() for hdu in hdul])
+    for hdu in hdul:
+        if 'PIXAR_SR' in hdu.header:
+            hdu.header['PIXAR_SR'] = pixar
+    hdul.writeto(tmp_path / 'bad.fits')
+    with pytest.raises(ValueError, match=r'bad.fits: header keyword PIXAR_SR must be a positive '
+                                         r'number, got '):
+        read_cube(tmp_path / 'bad.fits')
+
+
 def test_hst_exposure_weight_is_not_an_uncertainty(tmp_path):
     hst_file(tmp_path / 'u59n0201r_drz.fits')
     with pytest.raises(ValueError, match=r'WHT extension of this drizzled image is an '
@@ -184,6 +199,14 @@ def test_califa_cube(tmp_path):
     bm = pixbin.bin_pixels(cube, 5, bands=[[3749, 3755], [3755, 3763]] * u.AA,
                            min_diameter=1)
     assert bm.wcs is not None and bm.wcs.wcs.compare(cube.meta['celestial_wcs'].wcs)
+    # an axis keyword that is not a number: the file and the keyword are named
+    with fits.open(tmp_path / 'NGC2253.V500.rscube.fits') as hdul:
+        hdul = fits.HDUList([hdu.copy() for hdu in hdul])
+    hdul[0].header['CRVAL3'] = 'abc'
+    hdul.writeto(tmp_path / 'bad.fits')
+    with pytest.raises(ValueError, match=r"bad.fits: the flux \(PRIMARY\): header keyword "
+                                         r"CRVAL3 must be a finite number, got 'abc'"):
+        read_cube(tmp_path / 'bad.fits')
 
 
 def test_no_layout_lists_extensions_and_needs(tmp_path):

@@ -137,6 +137,25 @@ def test_compressed_name_gives_a_compressed_file(binmap, tmp_path):
     assert listing(tmp_path) == ['bins.fits.gz']
 
 
+def test_compressed_input_files_are_read(tmp_path):
+    """A .fits.gz or .fits.bz2 input is read like the plain file; one cut short is refused."""
+    import bz2
+    cube = pixbin.datasets.make_mock_galaxy(shape=(30, 30))
+    plain = write_cube_fits(cube, tmp_path / 'cube.fits')
+    raw = plain.read_bytes()
+    (tmp_path / 'cube.fits.gz').write_bytes(gzip.compress(raw))
+    (tmp_path / 'cube.fits.bz2').write_bytes(bz2.compress(raw))
+    expected = bin_pixels(plain, 5)
+    for name in ('cube.fits.gz', 'cube.fits.bz2'):
+        read = read_input(tmp_path / name)['cube']
+        assert_array_equal(read.data, read_input(plain)['cube'].data)
+        assert_array_equal(bin_pixels(tmp_path / name, 5).labels, expected.labels)
+    packed = gzip.compress(raw)
+    (tmp_path / 'cut.fits.gz').write_bytes(packed[:len(packed) // 2])
+    with pytest.raises(ValueError, match='cut.fits.gz: not a readable FITS file'):
+        read_input(tmp_path / 'cut.fits.gz')
+
+
 def test_unknown_format_name_leaves_nothing(binmap, tmp_path):
     with pytest.raises(ValueError, match="bins.dat: cannot tell the file format from the name"):
         binmap.write(tmp_path / 'bins.dat')
