@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 import astropy.units as u
 import numpy as np
+from astropy.io import fits
+
+from ._constants import CELESTIAL_WCS_KEY
 
 __all__ = ['FluxComponents', 'find_flux_components']
 
@@ -379,6 +382,13 @@ def _spectrum(parent, axis, flux, uncertainty, mask):
     if wcs is not None:
         return Spectrum(flux=flux, wcs=wcs, uncertainty=uncertainty, mask=mask, meta=meta)
     wave = _wavelengths(parent, axis)
+    # the celestial WCS of glue's coordinates, or the one pixbin's file reader found
+    celestial = celestial_coords(parent, tuple(a for a in range(3) if a != axis))
+    if celestial is None and CELESTIAL_WCS_KEY in parent.meta:
+        from pixbin.io._fitsutil import header_wcs
+        celestial = header_wcs(fits.Header.fromstring(parent.meta[CELESTIAL_WCS_KEY]))
+    if celestial is not None:
+        meta['celestial_wcs'] = celestial
     if axis != 0:
         flux = np.moveaxis(flux, axis, 0)
         uncertainty = type(uncertainty)(np.moveaxis(uncertainty.array, axis, 0),

@@ -27,6 +27,8 @@ import os
 import astropy.units as u
 import numpy as np
 
+from ._constants import CELESTIAL_WCS_KEY
+
 __all__ = ['is_input_file', 'read_input_data']
 
 #: Below the bin-map factory (500), above glue's generic FITS reader (100).
@@ -143,6 +145,10 @@ def read_input_data(filename, **kwargs):
         data.label = label
         data.meta.pop('celestial_wcs', None)        # glue cannot save a WCS in meta
         data.meta.update(_glue_meta(cube.meta))
+        celestial = cube.meta.get('celestial_wcs')
+        if celestial is not None:                    # but it can save its header
+            from pixbin.io._fitsutil import exact_wcs_header
+            data.meta[CELESTIAL_WCS_KEY] = exact_wcs_header(celestial).tostring()
         data.meta['pixbin_file'] = os.fspath(filename)
         return [data]
     data = cube_to_data(cube, label)

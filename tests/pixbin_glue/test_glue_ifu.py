@@ -317,6 +317,10 @@ def test_instrument_layouts(glue_plugins, qtbot, tmp_path, writer, flux_label, e
         assert result.flux.unit == direct.flux.unit
         np.testing.assert_allclose(result.flux.value, direct.flux.value, rtol=1e-5)
         np.testing.assert_allclose(result.flux_err.value, direct.flux_err.value, rtol=1e-5)
+        # the celestial WCS too (CALIFA, MaNGA: wavelengths that glue's coordinates hold)
+        assert direct.wcs is not None and result.wcs is not None
+        from astropy.wcs import WCSCOMPARE_ANCILLARY
+        assert result.wcs.wcs.compare(direct.wcs.wcs, cmp=WCSCOMPARE_ANCILLARY, tolerance=1e-12)
 
 
 @pytest.mark.remote_data
