@@ -382,11 +382,7 @@ def _spectrum(parent, axis, flux, uncertainty, mask):
     if wcs is not None:
         return Spectrum(flux=flux, wcs=wcs, uncertainty=uncertainty, mask=mask, meta=meta)
     wave = _wavelengths(parent, axis)
-    # the celestial WCS of glue's coordinates, or the one pixbin's file reader found
-    celestial = celestial_coords(parent, tuple(a for a in range(3) if a != axis))
-    if celestial is None and CELESTIAL_WCS_KEY in parent.meta:
-        from pixbin.io._fitsutil import header_wcs
-        celestial = header_wcs(fits.Header.fromstring(parent.meta[CELESTIAL_WCS_KEY]))
+    celestial = known_celestial_wcs(parent, tuple(a for a in range(3) if a != axis))
     if celestial is not None:
         meta['celestial_wcs'] = celestial
     if axis != 0:
@@ -508,6 +504,20 @@ def celestial_coords(data, axes):
     return coords.celestial
 
 
+def known_celestial_wcs(data, axes):
+    """
+    The 2-D celestial WCS of ``data``: that of glue's coordinates on its spatial
+    ``axes`` (`celestial_coords`), else the one pixbin's file reader found for a
+    cube whose glue coordinates hold only its wavelengths (``CELESTIAL_WCS_KEY``
+    in ``meta``), or None.
+    """
+    wcs = celestial_coords(data, axes)
+    if wcs is None and CELESTIAL_WCS_KEY in data.meta:
+        from pixbin.io._fitsutil import header_wcs
+        wcs = header_wcs(fits.Header.fromstring(data.meta[CELESTIAL_WCS_KEY]))
+    return wcs
+
+
 def spatial_array_axes(data):
     """The two spatial array axes of an image or a cube: all but its band axis."""
     axis = band_axis(data)
@@ -517,10 +527,10 @@ def spatial_array_axes(data):
 def pixel_scale_of(data):
     """
     The mean pixel scale (an angle) of the celestial WCS that pixbin gets
-    with ``data`` (`celestial_coords` on its spatial axes), or None.
+    with ``data`` (`known_celestial_wcs` on its spatial axes), or None.
     """
     from pixbin._reproject import pixel_scale
-    wcs = celestial_coords(data, spatial_array_axes(data))
+    wcs = known_celestial_wcs(data, spatial_array_axes(data))
     if wcs is None:
         return None
     try:

@@ -296,6 +296,8 @@ def test_instrument_layouts(glue_plugins, qtbot, tmp_path, writer, flux_label, e
     for dc, label in ((split, flux_label), (DataCollection([load_data(str(path))]), name)):
         dialog = _dialog(qtbot, dc[label], dc)
         found = dialog.components
+        # the core diameter can be given in arcsec: the dialog knows the celestial WCS
+        assert dialog.combo_diameter_unit.model().item(1).isEnabled()
         if dc is split:
             assert (found.flux.label, found.uncertainty.label, found.uncertainty_type,
                     found.mask and found.mask.label) == expected
