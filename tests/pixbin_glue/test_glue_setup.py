@@ -35,3 +35,25 @@ print('ok')
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == 'ok'
+
+
+def test_core_setup_alone_opens_spectral_cubes(tmp_path):
+    """pixbin_glue.setup() alone, as its docstring shows, is enough for a MUSE cube."""
+    import pytest
+    pytest.importorskip('glue')
+    pytest.importorskip('glue_astronomy')
+    from pixbin_test_helpers import muse_file
+    muse_file(tmp_path / 'muse.fits')
+    code = f'''
+import warnings
+warnings.simplefilter('ignore')
+import pixbin_glue
+pixbin_glue.setup()
+from glue.core.data_factories import load_data
+data = load_data({str(tmp_path / 'muse.fits')!r})
+print(data.label, data.meta['spectral_cube'], data.ndim)
+'''
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == 'muse True 3'
