@@ -117,10 +117,19 @@ def cube_to_data(cube, label):
 def _to_data(spectrum):
     """A specutils Spectrum as a glue dataset, by glue-astronomy's translator."""
     from glue.config import data_translator
-    # glue-astronomy registers its translators on import (its own plugin setup does no
-    # more): import them here, so that pixbin_glue.setup() alone is enough
-    import glue_astronomy.translators  # noqa: F401
-    handler, _ = data_translator.get_handler_for(spectrum)
+    try:
+        handler, _ = data_translator.get_handler_for(spectrum)
+    except TypeError:
+        # glue-astronomy registers its translators on import, which glue's plugin
+        # loading does; without it (pixbin_glue.setup() alone) import them here.
+        # (spectral-cube, which they import, warns about an astropy name it uses)
+        import warnings
+
+        from astropy.utils.exceptions import AstropyPendingDeprecationWarning
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', AstropyPendingDeprecationWarning)
+            import glue_astronomy.translators  # noqa: F401
+        handler, _ = data_translator.get_handler_for(spectrum)
     return handler.to_data(spectrum)
 
 
