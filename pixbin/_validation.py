@@ -119,6 +119,12 @@ def check_flux_unit(unit, owner):
     return unit
 
 
+def check_bool(value, name):
+    """Raise a TypeError unless ``value`` is True or False (Python's or numpy's)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f'{name} must be True or False, got {value!r}')
+
+
 def check_positive_scalar(value, name, *, allow_zero=False):
     """Return ``value`` as a finite float that is > 0 (or >= 0)."""
     if isinstance(value, u.Quantity):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ._options import OPTIONS
+from ._validation import check_bool
 from .exceptions import PixbinWarning
 
 __all__ = ['bin_many', 'read_config']
@@ -326,8 +327,7 @@ def bin_many(paths, output_dir, *, scheduler=None, workers=None, overwrite=False
         raise ValueError(f'unknown binning option(s) {unknown}; options are {list(BIN_OPTIONS)}')
     if 'snr' not in options:
         raise ValueError('snr is required (a number or one per band)')
-    if not isinstance(overwrite, (bool, np.bool_)):
-        raise TypeError(f'overwrite must be True or False, got {overwrite!r}')
+    check_bool(overwrite, 'overwrite')
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         raise ValueError(f'workers must be a positive number of workers or None, got '

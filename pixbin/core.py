@@ -12,8 +12,8 @@ from ._covariance import check_covariance, covariance_eta
 from ._options import OPTIONS
 from ._progress import progress_callback
 from ._spectra import bin_spectra, parse_spectra, spectral_footprint
-from ._validation import (check_choice, check_positive_scalar, parse_cube, parse_ref_band,
-                          parse_snr)
+from ._validation import (check_bool, check_choice, check_positive_scalar, parse_cube,
+                          parse_ref_band, parse_snr)
 from ._windows import bin_with_windows, is_spectral_cube
 from .binmap import BinMap
 from .binning import bin_arrays
@@ -233,9 +233,7 @@ def bin_pixels(cube, snr, *, method='complete', ref_band=None, min_diameter=2.0,
             raise ValueError(f'sys_err is a fraction of the flux and must be between 0 and 1, '
                              f'got {sys_err}')
     check_choice(leftovers, 'leftovers', OPTIONS['leftovers'].choices)
-    if not isinstance(strict_min_diameter, (bool, np.bool_)):
-        raise TypeError(f'strict_min_diameter must be True or False, got '
-                        f'{strict_min_diameter!r}')
+    check_bool(strict_min_diameter, 'strict_min_diameter')
     covariance = check_covariance(covariance)
     spec_min_fraction = check_positive_scalar(spec_min_fraction, 'spec_min_fraction')
     if spec_min_fraction > 1:

@@ -16,7 +16,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
+from .._validation import check_bool
 
 __all__ = []
 
@@ -92,8 +92,7 @@ def check_target(path, overwrite=False):
     Raises the errors listed in `atomic_path`; used alone, it lets a command
     check all its outputs before it does any work.
     """
-    if not isinstance(overwrite, (bool, np.bool_)):
-        raise TypeError(f'overwrite must be True or False, got {overwrite!r}')
+    check_bool(overwrite, 'overwrite')
     shown = os.fspath(path)
     path = Path(shown).expanduser().absolute()
     folder = path.parent
